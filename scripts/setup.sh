@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Creates .venv in the checkout and installs Kinlink with its pinned dependencies.
+# Usage: scripts/setup.sh [extras]   e.g. scripts/setup.sh dev,spark
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Kinlink needs Python 3.11 or newer as '$python' (set PYTHON=...)." >&2
+  exit 1
+fi
+stamp=".venv/.kinlink-installed-$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-16)-${extras//,/_}"
+if [ ! -f "$stamp" ]; then
+  [ -x .venv/bin/python ] || "$python" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -r requirements.lock
+  .venv/bin/python -m pip install --quiet --no-deps -e ".${extras:+[$extras]}"
+  rm -f .venv/.kinlink-installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,57 @@
+"""The `kinlink` command: one Typer app, with each area's commands in its own module."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from kinlink.errors import KinlinkError
+
+
+class UserError(click.ClickException):
+    """A Kinlink error shown as one line on stderr, with exit code 1 (no traceback)."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(click.style("Error: ", fg="red", bold=True) + self.format_message(),
+                   err=True)
+
+
+class KinlinkGroup(TyperGroup):
+    """Turns every `KinlinkError` raised by a command into a `UserError`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KinlinkError as e:
+            raise UserError(str(e)) from e
+
+
+app = typer.Typer(
+    name="kinlink",
+    cls=KinlinkGroup,
+    help="Link multi-agency records into persons and show each child's network, risks "
+    "and waiting times. Settings come from KINLINK_* environment variables "
+    "(KINLINK_DATABASE_URL, KINLINK_HOME).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+# Each module defines `register(app)`; listed in the order `--help` shows them.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    """Entry point of the `kinlink` console script."""
+    app()

@@ -1,0 +1,47 @@
+"""Settings, read from environment variables prefixed `KINLINK_`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HOME = Path("var")
+
+
+class Settings(BaseSettings):
+    """Where Kinlink keeps its data and how it runs.
+
+    Every field can be set as `KINLINK_<FIELD>`, e.g. `KINLINK_DATABASE_URL`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KINLINK_", extra="ignore")
+
+    home: Path = DEFAULT_HOME
+    """Folder for the embedded database, trained models and charts."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the operational store; default: SQLite file `<home>/kinlink.db`."""
+
+    engine: str = "duckdb"
+    """Linkage compute engine: `duckdb` or `spark`."""
+
+    spark_master: str = "local[2]"
+    """Spark master URL when `engine` is `spark`."""
+
+    timeliness_config: Path | None = None
+    """TOML file overriding the statutory clocks and working-day calendar."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The store's URL, defaulting to the SQLite file under `home`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'kinlink.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own `Settings`)."""
+    return Settings()

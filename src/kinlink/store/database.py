@@ -1,0 +1,101 @@
+"""Opening the operational store and bringing its schema up to date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from kinlink.config import Settings, get_settings
+from kinlink.errors import StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # WAL lets the web app read while an ingest writes; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """A handle on the operational store: an engine plus schema management."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, future=True)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["engine"] = self.engine
+        return config
+
+    def upgrade(self) -> None:
+        """Apply every migration not yet applied (a no-op on an up-to-date store)."""
+        try:
+            command.upgrade(self._alembic_config(), "head")
+        except OperationalError as e:
+            raise StoreError(f"cannot reach the store at {self.safe_url}: {e.orig}") from e
+
+    def is_current(self) -> bool:
+        """Whether the store's schema is at the newest migration."""
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision() == head
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden, for messages and logs."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection inside one transaction: committed on success, rolled back on error."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as e:
+            raise StoreError(f"store error at {self.safe_url}: {e.orig}") from e
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for reading."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except OperationalError as e:
+            raise StoreError(f"store error at {self.safe_url}: {e.orig}") from e
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(settings: Settings | None = None, *, upgrade: bool = True) -> Store:
+    """Open the store named by the settings, migrating it to the newest schema."""
+    settings = settings or get_settings()
+    try:
+        store = Store(settings.resolved_database_url)
+        if upgrade:
+            store.upgrade()
+    except SQLAlchemyError as e:
+        raise StoreError(f"cannot open the store: {e}") from e
+    return store

@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh store per test, on SQLite and (when configured) on PostgreSQL.
+
+`store` is parametrised over both backends; PostgreSQL runs when KINLINK_TEST_POSTGRES_URL
+names a server where we may create databases. Each test gets its own throwaway database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from kinlink.config import Settings
+from kinlink.store import Store
+
+POSTGRES_URL = os.environ.get("KINLINK_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'kinlink.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped after the test."""
+    if not POSTGRES_URL:
+        pytest.skip("KINLINK_TEST_POSTGRES_URL is not set")
+    server = make_url(POSTGRES_URL)
+    name = f"kinlink_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh store, once on SQLite and once on PostgreSQL."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for a fresh store; also exported as KINLINK_* so the CLI sees the same store."""
+    monkeypatch.setenv("KINLINK_DATABASE_URL", database_url)
+    monkeypatch.setenv("KINLINK_HOME", str(tmp_path / "home"))
+    from kinlink.config import get_settings
+
+    get_settings.cache_clear()
+    return Settings(database_url=database_url, home=tmp_path / "home")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """A migrated, empty store."""
+    s = Store(settings.resolved_database_url)
+    s.upgrade()
+    yield s
+    s.dispose()
