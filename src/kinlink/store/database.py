@@ -50,17 +50,20 @@ class Store:
         return config
 
     def upgrade(self) -> None:
-        """Apply every migration not yet applied (a no-op on an up-to-date store)."""
+        """Apply every migration not yet applied (a no-op on an up-to-date store).
+
+        Each area's migrations form their own branch from `0001`, so we upgrade to all heads.
+        """
         try:
-            command.upgrade(self._alembic_config(), "head")
+            command.upgrade(self._alembic_config(), "heads")
         except OperationalError as e:
             raise StoreError(f"cannot reach the store at {self.safe_url}: {e.orig}") from e
 
     def is_current(self) -> bool:
         """Whether the store's schema is at the newest migration."""
-        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        heads = set(ScriptDirectory.from_config(self._alembic_config()).get_heads())
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision() == head
+            return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
     @property
     def safe_url(self) -> str:
