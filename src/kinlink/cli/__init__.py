@@ -5,31 +5,21 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from kinlink.errors import KinlinkError
 
 
-class UserError(click.ClickException):
-    """A Kinlink error shown as one line on stderr, with exit code 1 (no traceback)."""
-
-    exit_code = 1
-
-    def show(self, file: Any = None) -> None:
-        click.echo(click.style("Error: ", fg="red", bold=True) + self.format_message(),
-                   err=True)
-
-
 class KinlinkGroup(TyperGroup):
-    """Turns every `KinlinkError` raised by a command into a `UserError`."""
+    """Shows every `KinlinkError` raised by a command as one line on stderr, exit code 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KinlinkError as e:
-            raise UserError(str(e)) from e
+            typer.secho(f"Error: {e}", err=True, fg="red")
+            raise typer.Exit(1) from e
 
 
 app = typer.Typer(

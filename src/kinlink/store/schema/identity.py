@@ -7,7 +7,17 @@ how persons came and went is kept in the linkage tables' event log.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Float, Index, Integer, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 from kinlink.store.schema.base import metadata
 
