@@ -6,6 +6,7 @@ import importlib
 from typing import Any
 
 import typer
+from typer import _click as click  # typer vendors its own click
 from typer.core import TyperGroup
 
 from kinlink.errors import KinlinkError
@@ -14,7 +15,7 @@ from kinlink.errors import KinlinkError
 class KinlinkGroup(TyperGroup):
     """Shows every `KinlinkError` raised by a command as one line on stderr, exit code 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KinlinkError as e:
