@@ -1,0 +1,164 @@
+"""Children's social care referrals over two years, with realistic (and late) timings.
+
+Clocks run in working days on England's calendar (the `holidays` library): a decision is
+due within one working day of the referral, an assessment within 45 working days, an
+initial child protection conference within 15 working days of the strategy discussion.
+Most meet them; some are late; some children are never assessed and are still open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import holidays
+import numpy as np
+
+from kinlink.synth.config import AgencyConfig
+from kinlink.synth.corruption import ErrorLog
+
+TEAMS = ("MASH", "Assessment Team North", "Assessment Team South", "Assessment Team East",
+         "Children in Need Team", "Child Protection Team", "Disabled Children's Team")
+SOURCES = ("police", "school", "health", "individual", "local-authority", "housing",
+           "education-other", "other-legal", "anonymous", "other", "unknown")
+SOURCE_P = (0.30, 0.20, 0.14, 0.08, 0.09, 0.04, 0.03, 0.03, 0.03, 0.04, 0.02)
+NEEDS = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9", "N0")
+NEED_P = (0.55, 0.04, 0.04, 0.22, 0.02, 0.02, 0.02, 0.04, 0.03, 0.02)
+
+
+class WorkingDays:
+    """Working-day arithmetic on England's bank holidays."""
+
+    def __init__(self, first_year: int, last_year: int) -> None:
+        days = holidays.country_holidays("GB", subdiv="ENG",
+                                         years=range(first_year, last_year + 1))
+        self.calendar = np.busdaycalendar(holidays=sorted(np.datetime64(d, "D") for d in days))
+
+    def add(self, start: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """The date `days` working days after each start (rolled forward onto a working day)."""
+        return np.busday_offset(start, days, roll="forward", busdaycal=self.calendar)
+
+
+@dataclass
+class Referrals:
+    """Referral rows (by column) and the child (person) each is about."""
+
+    child: np.ndarray
+    columns: dict[str, np.ndarray]
+
+
+def _nat(n: int) -> np.ndarray:
+    return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+
+
+def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source: np.ndarray,
+                   as_of: np.datetime64) -> Referrals:
+    """One or two referrals per referred child over the two years before `as_of`."""
+    twice = rng.random(len(children)) < 0.18
+    child = np.concatenate([children, children[twice]])
+    by_police = np.concatenate([police_source, police_source[twice]])
+    n = len(child)
+    wd = WorkingDays(int(str(as_of)[:4]) - 3, int(str(as_of)[:4]) + 2)
+    start = as_of - 730
+    day = wd.add(start + rng.integers(0, 730, n).astype("timedelta64[D]"), np.zeros(n, int))
+    received = day.astype("datetime64[m]") + rng.integers(8 * 60, 18 * 60, n).astype(
+        "timedelta64[m]")
+    # Decision: due within one working day; one in six late, a few very late.
+    delay = np.select([rng.random(n) < 0.83, rng.random(n) < 0.8], [rng.integers(0, 2, n),
+                      rng.integers(2, 6, n)], rng.integers(6, 20, n))
+    decision = wd.add(day, delay)
+    nfa = rng.random(n) < 0.35
+    triage = np.array(("red", "amber", "green"), dtype=object)[rng.choice(3, n, p=(.15, .45, .4))]
+    # Assessment: authorised within 45 working days for most; some late; some never.
+    assess_start = wd.add(decision, rng.integers(0, 8, n))
+    late = rng.random(n)
+    length = np.select([late < 0.78, late < 0.93], [rng.integers(10, 46, n),
+                       rng.integers(46, 90, n)], -1)
+    authorised = np.where(length >= 0, wd.add(day, length.clip(0)), _nat(n))
+    # Strategy discussion and section 47 for most red and some amber referrals.
+    strategy_p = np.select([triage == "red", triage == "amber"], [0.6, 0.15], 0.02)
+    strategy = np.where(~nfa & (rng.random(n) < strategy_p), wd.add(day, rng.integers(0, 3, n)),
+                        _nat(n))
+    s47 = np.where(~np.isnat(strategy), wd.add(strategy, rng.integers(0, 2, n)), _nat(n))
+    icpc_late = rng.random(n) < 0.25
+    icpc = np.where(~np.isnat(s47) & (rng.random(n) < 0.5),
+                    wd.add(strategy, np.where(icpc_late, rng.integers(16, 30, n),
+                                              rng.integers(8, 16, n))), _nat(n))
+    plan = np.where(~np.isnat(icpc) & (rng.random(n) < 0.8), icpc, _nat(n))
+    plan_end = np.where(~np.isnat(plan), plan + rng.integers(180, 600, n).astype(
+        "timedelta64[D]"), _nat(n))
+    reviews = [_reviews(p, e, as_of) for p, e in zip(plan, plan_end, strict=True)]
+    closure = np.select(
+        [nfa, ~np.isnat(plan_end), ~np.isnat(authorised)],
+        [decision + rng.integers(0, 6, n).astype("timedelta64[D]"), plan_end,
+         authorised + rng.integers(0, 40, n).astype("timedelta64[D]")], _nat(n))
+    assess_start = np.where(nfa, _nat(n), assess_start)
+    authorised = np.where(nfa, _nat(n), authorised)
+
+    def by_as_of(dates: np.ndarray) -> np.ndarray:
+        """What had happened by the reference date (later dates are not yet known)."""
+        return np.where(dates <= as_of, dates, _nat(n))
+
+    source = np.array(SOURCES, dtype=object)[rng.choice(len(SOURCES), n, p=SOURCE_P)]
+    source[by_police] = "police"
+    team = np.array(TEAMS, dtype=object)[np.select(
+        [np.isnat(by_as_of(decision)), ~np.isnat(by_as_of(plan))],
+        [0, 5], rng.choice([1, 2, 3, 4, 6], n, p=(.3, .3, .25, .1, .05)))]
+    return Referrals(child, {
+        "team": team,
+        "referral_date": received,
+        "referral_source": source,
+        "primary_need": np.array(NEEDS, dtype=object)[rng.choice(len(NEEDS), n, p=NEED_P)],
+        "triage_rating": triage,
+        "decision_date": by_as_of(decision),
+        "nfa": np.where(np.isnat(by_as_of(decision)), False, nfa),
+        "assessment_start_date": by_as_of(assess_start),
+        "assessment_authorised_date": by_as_of(authorised),
+        "strategy_discussion_date": by_as_of(strategy),
+        "s47_start_date": by_as_of(s47),
+        "icpc_date": by_as_of(icpc),
+        "cp_plan_start_date": by_as_of(plan),
+        "cp_plan_end_date": by_as_of(plan_end),
+        "review_conference_dates": np.array(reviews, dtype=object),
+        "closure_date": by_as_of(closure),
+    })
+
+
+def _reviews(plan: np.datetime64, end: np.datetime64, as_of: np.datetime64) -> str | None:
+    """Review conferences: three months after the plan starts, then every six months."""
+    if np.isnat(plan):
+        return None
+    dates, at = [], plan + 91
+    while at <= min(end, as_of):
+        dates.append(str(at))
+        at = at + 182
+    return ";".join(dates) or None
+
+
+def messy_dates(rng: np.random.Generator, refs: Referrals, config: AgencyConfig,
+                log: ErrorLog, record_index: np.ndarray, referral_ids: np.ndarray) -> None:
+    """Dates entered wrongly: a missing decision, one on a Sunday, assessment before referral."""
+    cols = refs.columns
+    decided = ~np.isnat(cols["decision_date"])
+    n = len(refs.child)
+
+    def chosen(kind: str, eligible: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(eligible & (rng.random(n) < config.rate(kind)))
+
+    for i in chosen("decision-date-missing", decided):
+        log.add(int(record_index[i]), "referrals.decision_date", "decision-date-missing",
+                f"{referral_ids[i]}: {cols['decision_date'][i]} -> ")
+        cols["decision_date"][i] = np.datetime64("NaT")
+    decided = ~np.isnat(cols["decision_date"])
+    for i in chosen("decision-on-weekend", decided):
+        old = cols["decision_date"][i]
+        sunday = np.busday_offset(old, 0, roll="forward", weekmask="Sun")
+        cols["decision_date"][i] = sunday
+        log.add(int(record_index[i]), "referrals.decision_date", "decision-on-weekend",
+                f"{referral_ids[i]}: {old} -> {sunday}")
+    assessed = ~np.isnat(cols["assessment_start_date"])
+    for i in chosen("assessment-before-referral", assessed):
+        old = cols["assessment_start_date"][i]
+        new = cols["referral_date"][i].astype("datetime64[D]") - int(rng.integers(1, 30))
+        cols["assessment_start_date"][i] = new
+        log.add(int(record_index[i]), "referrals.assessment_start_date",
+                "assessment-before-referral", f"{referral_ids[i]}: {old} -> {new}")
