@@ -1,0 +1,250 @@
+"""Benchmark of each child's network on the synthetic borough.
+
+Measures, against the borough's truth:
+- recall and precision of the hidden (child, risky adult) pairs found, by why each was
+  hidden (split-identity, missing-link, wrong-place). A pair is found when an
+  unlinked-risk alert names it (precision is that of the alerts), or when `export links`
+  has a row for it with markers (recall of the network itself);
+- with "oracle identities" (record_persons written from truth/records.csv) and, with
+  `--resolve`, with real `kinlink resolve`: our persons mapped to true persons by the
+  majority of their records;
+- time to build the graph and recompute the alerts, and p95 of one child's network query.
+
+    nice -n 10 .venv/bin/python bench/network.py --people 20000 --resolve
+    nice -n 10 .venv/bin/python bench/network.py --people 1000000 --no-quality
+
+Results go to bench/results/network.json and .md (merged by run label).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from kinlink.ingest import ingest_extract
+from kinlink.network import child_network, export_links, list_alerts, recompute_alerts
+from kinlink.network.graph import children_on
+from kinlink.store import Store
+from kinlink.store.schema.identity import record_persons
+from kinlink.synth import generate
+
+RESULTS = Path(__file__).parent / "results"
+REASONS = ("split-identity", "missing-link", "wrong-place")
+
+
+class PeakMemory:
+    """Samples this process's resident memory every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        process = psutil.Process()
+        while not self._stop.is_set():
+            self.peak = max(self.peak, process.memory_info().rss)
+            time.sleep(0.05)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def load_borough(borough: Path, url: str) -> Store:
+    store = Store(url)
+    store.upgrade()
+    for agency in ("police", "social-care", "health", "education"):
+        ingest_extract(store, borough / agency, agency)
+    return store
+
+
+def oracle_identities(store: Store, borough: Path) -> None:
+    """record_persons written from the truth: every record in its true person."""
+    with (borough / "truth" / "records.csv").open() as f:
+        rows = [dict(r, run_id=None, cluster_confidence=1.0) for r in csv.DictReader(f)]
+    with store.begin() as conn:
+        conn.execute(record_persons.delete())
+        for i in range(0, len(rows), 50_000):
+            conn.execute(record_persons.insert(), rows[i:i + 50_000])
+
+
+def person_to_truth(store: Store, borough: Path) -> dict[str, str]:
+    """Our person id -> the true person most of its records belong to."""
+    with (borough / "truth" / "records.csv").open() as f:
+        truth = {(r["agency"], r["record_id"]): r["person_id"] for r in csv.DictReader(f)}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    with store.connect() as conn:
+        for agency, record_id, person in conn.execute(
+                record_persons.select().with_only_columns(
+                    record_persons.c.agency, record_persons.c.record_id,
+                    record_persons.c.person_id)):
+            votes[person][truth.get((agency, record_id), "?")] += 1
+        mapping = {p: c.most_common(1)[0][0] for p, c in votes.items()}
+    for (agency, record_id), true in truth.items():  # unresolved records stand for themselves
+        mapping.setdefault(f"{agency}:{record_id}", true)
+    return mapping
+
+
+def hidden_truth(borough: Path) -> dict[tuple[str, str], set[str]]:
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    with (borough / "truth" / "hidden_risks.csv").open() as f:
+        for r in csv.DictReader(f):
+            out[(r["child_person_id"], r["adult_person_id"])] |= set(
+                r["hidden_because"].split(";"))
+    return out
+
+
+def all_risk_pairs(borough: Path) -> set[tuple[str, str]]:
+    with (borough / "truth" / "risk_pairs.csv").open() as f:
+        return {(r["child_person_id"], r["adult_person_id"]) for r in csv.DictReader(f)}
+
+
+def score(found: set[tuple[str, str]], truth: dict[tuple[str, str], set[str]],
+          connected: set[tuple[str, str]]) -> dict[str, Any]:
+    hits = found & set(truth)
+    out: dict[str, Any] = {
+        "true_hidden_pairs": len(truth), "found": len(found),
+        "recall": round(len(hits) / len(truth), 4) if truth else None,
+        "precision": round(len(hits) / len(found), 4) if found else None,
+        "found_but_visible_risk_pair": len((found - set(truth)) & connected),
+        "by_reason": {},
+    }
+    for reason in REASONS:
+        pairs = {p for p, why in truth.items() if reason in why}
+        out["by_reason"][reason] = {
+            "pairs": len(pairs),
+            "recall": round(len(pairs & found) / len(pairs), 4) if pairs else None}
+    return out
+
+
+def measure_quality(store: Store, borough: Path, label: str, as_of: date) -> dict[str, Any]:
+    mapping = person_to_truth(store, borough)
+    started = time.perf_counter()
+    summary = recompute_alerts(store, as_of=as_of)
+    recompute_seconds = time.perf_counter() - started
+    alerts = [a for a in list_alerts(store, type="unlinked-risk", status="open",
+                                     limit=10_000_000)]
+    from_alerts = {(mapping.get(a["person_id"], a["person_id"]),
+                    mapping.get(a["other_person_id"], a["other_person_id"])) for a in alerts}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "links.csv"
+        export_links(store, out, as_of=as_of)
+        with out.open() as f:
+            from_links = {(mapping.get(r["child_person_id"], r["child_person_id"]),
+                           mapping.get(r["adult_person_id"], r["adult_person_id"]))
+                          for r in csv.DictReader(f) if r["markers"]}
+    truth, connected = hidden_truth(borough), all_risk_pairs(borough)
+    return {
+        "identities": label, "recompute_seconds": round(recompute_seconds, 2),
+        "alerts_found": summary["found"], "network": summary["network"],
+        "alerts": score(from_alerts, truth, connected),
+        "export_links_with_markers": score(from_links, truth, connected),
+    }
+
+
+def query_latency(store: Store, as_of: date, samples: int = 300) -> dict[str, float]:
+    children = children_on(store, as_of)
+    pick = random.Random(1).sample(children, min(samples, len(children)))
+    child_network(store, pick[0], as_of=as_of)  # warm the connection pool
+    times = []
+    for pid in pick:
+        started = time.perf_counter()
+        child_network(store, pid, as_of=as_of)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"samples": len(times), "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+            "max_ms": round(times[-1], 2)}
+
+
+def run(people: int, seed: int, work: Path, *, quality: bool, resolve: bool) -> dict[str, Any]:
+    borough = work / "borough"
+    t = time.perf_counter()
+    generate(borough, people=people, seed=seed)
+    as_of = date.fromisoformat(json.loads((borough / "truth" / "config.json").read_text())
+                               ["as_of"])
+    store = load_borough(borough, f"sqlite:///{work / 'kinlink.db'}")
+    result: dict[str, Any] = {"people": people, "seed": seed, "as_of": as_of.isoformat(),
+                              "setup_seconds": round(time.perf_counter() - t, 1)}
+    oracle_identities(store, borough)
+    with PeakMemory() as memory:
+        from kinlink.network import build_network
+
+        build = build_network(store)
+    result["build"] = {**build.summary(), "peak_rss_mb": round(memory.peak / 2**20)}
+    result["query"] = query_latency(store, as_of)
+    if quality:
+        result["quality"] = [measure_quality(store, borough, "oracle identities", as_of)]
+    if resolve:
+        from kinlink.linkage.resolve import resolve_store
+
+        started = time.perf_counter()
+        resolve_store(store)
+        resolve_seconds = round(time.perf_counter() - started, 1)
+        real = measure_quality(store, borough, "kinlink resolve", as_of)
+        real["resolve_seconds"] = resolve_seconds
+        result.setdefault("quality", []).append(real)
+    store.dispose()
+    return result
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = ["# Network benchmark", "",
+             "Synthetic borough (`kinlink.synth.generate`), SQLite store, 2-core machine.", "",
+             "| people | identities | found by | recall | precision | split-identity | "
+             "missing-link | wrong-place |", "|---|---|---|---|---|---|---|---|"]
+    for r in results.values():
+        for q in r.get("quality", []):
+            for how in ("alerts", "export_links_with_markers"):
+                s = q[how]
+                by = s["by_reason"]
+                lines.append(f"| {r['people']:,} | {q['identities']} | {how} | {s['recall']} | "
+                             f"{s['precision']} | " + " | ".join(
+                                 f"{by[x]['recall']} ({by[x]['pairs']})" for x in REASONS) + " |")
+    lines += ["", "| people | persons | edges | build s | build peak MB | query p50 ms | "
+              "query p95 ms |", "|---|---|---|---|---|---|---|"]
+    for r in results.values():
+        b, q = r["build"], r["query"]
+        lines.append(f"| {r['people']:,} | {b['persons']:,} | {b['edges']:,} | {b['seconds']} | "
+                     f"{b['peak_rss_mb']} | {q['p50_ms']} | {q['p95_ms']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--resolve", action="store_true", help="also with real kinlink resolve")
+    parser.add_argument("--no-quality", action="store_true", help="timings only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kinlink-bench-") as tmp:
+        result = run(args.people, args.seed, Path(tmp), quality=not args.no_quality,
+                     resolve=args.resolve)
+    print(json.dumps(result, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "network.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results[f"{args.people}"] = result
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / "network.md").write_text(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Children named in an incident's free-text summary but not recorded as present.
+
+An officer may write "Child JANE SMITH (6) present in the kitchen" without adding Jane to
+the incident's people. We look for her among the children we can tie to the incident
+without the text: the children of the people at it (recorded or inferred links) and the
+children living at its address on the day. A candidate is named when the summary holds
+her first name and surname (fuzzy, rapidfuzz ratio >= 85 on single words, so "Jayne" and
+"Smyth" count), or her first name next to an age within a year of hers on the day.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import polars as pl
+from rapidfuzz import fuzz
+
+from kinlink.network.address import address_keys
+from kinlink.network.edges import INVERSE, _evidence, empty_evidence
+from kinlink.network.load import SourceFrames
+from kinlink.network.persons import ADULT_AGE, age_expr
+
+NAME_SCORE = 85
+CHILD_LINKS = ["child", "step-child", "cared-for", "household-member", "sibling"]
+_WORD = re.compile(r"[A-Z]+(?:['-][A-Z]+)*")
+_AGE = re.compile(r"\(\s*(\d{1,2})\s*\)|\bAGED?\s+(\d{1,2})\b|\b(\d{1,2})[\s-]*(?:YEARS?|YRS?)")
+
+
+def _matches(word: str, words: Iterable[str]) -> bool:
+    return any(fuzz.ratio(word, w) >= NAME_SCORE for w in words)
+
+
+def names_child(summary: str, first_names: list[str], surnames: list[str],
+                age: int | None) -> str | None:
+    """The way `summary` names the child ("first surname" or "first (age)"), or None."""
+    text = summary.upper()
+    words = _WORD.findall(text)
+    for first in first_names:
+        first = first.upper()
+        if not first or not _matches(first, words):
+            continue
+        if any(s and _matches(s.upper(), words) for s in surnames):
+            return "first name and surname"
+        if age is not None:
+            for position in (i for i, w in enumerate(words) if fuzz.ratio(first, w) >= 85):
+                stated = _stated_age_after(text, words[position])
+                if stated is not None and abs(stated - age) <= 1:
+                    return f"first name and age {stated}"
+    return None
+
+
+def _stated_age_after(text: str, word: str) -> int | None:
+    at = text.find(word)
+    match = _AGE.search(text, at, at + len(word) + 24) if at >= 0 else None
+    return int(next(g for g in match.groups() if g)) if match else None
+
+
+def _candidates(src: SourceFrames, evidence: pl.DataFrame, periods: pl.DataFrame,
+                persons: pl.DataFrame) -> pl.DataFrame:
+    """(incident, child person) pairs tied to the incident other than by its text."""
+    incidents = src.incidents.filter(pl.col("summary").is_not_null()).with_columns(
+        day=pl.col("occurred_at").cast(pl.Date))
+    present = src.person_of(src.incident_people).select("agency", "incident_id", "person_id")
+    both_ways = pl.concat([
+        evidence.select("a", "b", "rel_ab"),
+        evidence.select(a=pl.col("b"), b=pl.col("a"),
+                        rel_ab=pl.col("rel_ab").replace_strict(INVERSE, default="other")),
+    ])
+    linked = present.join(both_ways.filter(pl.col("rel_ab").is_in(CHILD_LINKS)),
+                          left_on="person_id", right_on="a").select(
+        "agency", "incident_id", child=pl.col("b"))
+    at_address = incidents.with_columns(address_keys(incidents)).join(
+        periods.select("address_key", "person_id", "from_date", "to_date"), on="address_key",
+    ).filter(
+        (pl.col("from_date").is_null() | (pl.col("from_date") <= pl.col("day")))
+        & (pl.col("to_date").is_null() | (pl.col("to_date") >= pl.col("day")))
+    ).select("agency", "incident_id", child=pl.col("person_id"))
+    candidates = pl.concat([linked, at_address]).unique().join(
+        present.rename({"person_id": "child"}), on=["agency", "incident_id", "child"],
+        how="anti")
+    return candidates.join(incidents.select("agency", "incident_id", "day", "summary", "type"),
+                           on=["agency", "incident_id"]).join(
+        persons.select(child="person_id", dob="dob"), on="child", how="left",
+    ).with_columns(age=age_expr(pl.col("dob"), pl.col("day"))).filter(
+        pl.col("age").is_not_null() & (pl.col("age") < ADULT_AGE) & (pl.col("age") >= 0))
+
+
+def incident_text_edges(src: SourceFrames, evidence: pl.DataFrame, periods: pl.DataFrame,
+                        persons: pl.DataFrame) -> pl.DataFrame:
+    """Edges from a child named in an incident's summary to everyone recorded there."""
+    candidates = _candidates(src, evidence, periods, persons)
+    if candidates.height == 0:
+        return empty_evidence()
+    names = src.person_of(src.people).group_by("person_id").agg(
+        pl.col("first_name").drop_nulls().unique(), pl.col("surname").drop_nulls().unique())
+    candidates = candidates.join(names, left_on="child", right_on="person_id", how="left")
+    how = [names_child(r["summary"], r["first_name"] or [], r["surname"] or [], r["age"])
+           for r in candidates.iter_rows(named=True)]
+    named = candidates.with_columns(how=pl.Series(how, dtype=pl.String)).filter(
+        pl.col("how").is_not_null())
+    present = src.person_of(src.incident_people).select(
+        "agency", "incident_id", "uid", "person_id", "confidence", "role")
+    pairs = named.join(present, on=["agency", "incident_id"])
+    return _evidence(
+        pairs, a=pl.col("child"), b=pl.col("person_id"), rel_ab=pl.lit("co-present"),
+        source=pl.lit("incident-text"), recorded=pl.lit(False), agency=pl.col("agency"),
+        records=pl.col("uid"),
+        detail=pl.concat_str([pl.col("agency"), pl.lit(" incident "), pl.col("incident_id"),
+                              pl.lit(" ("), pl.col("type").fill_null("type unknown"),
+                              pl.lit("): child named in the summary by "), pl.col("how"),
+                              pl.lit("; other person recorded as "), pl.col("role")]),
+        from_date=pl.col("day"), to_date=pl.col("day"), confidence=pl.col("confidence"),
+    )

@@ -1,0 +1,316 @@
+"""One child's network as a structured, JSON-serialisable answer with its evidence.
+
+Who counts, from the child (as of a date):
+
+- one step: parents, step-parents and carers; household members (recorded, or inferred
+  from the same address at overlapping dates: current on the date, else "former"); people
+  at the same incident (recorded there, or the child named in the incident's text);
+  persons the child is recorded as an associate of; the other party of an order;
+- two steps: the current partners of a parent, step-parent or carer ("parent's partner",
+  recorded as partners or both recorded at a domestic-abuse incident), their former
+  partners, and the other parents of their children ("parent's co-parent").
+
+Adults are persons of 18 or more on the date, or of unknown age without a pupil number.
+Each adult carries every link that puts them there (source records, agency, dates,
+confidence, recorded or inferred) and every marker on any of their records, ranked by what
+it adds to the risk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from kinlink.errors import NotFoundError
+from kinlink.network.graph import active_on, edges_of, ensure_network, markers_of, persons_of
+from kinlink.network.persons import age_on, is_child
+from kinlink.network.risk import CLOSENESS, RiskSummary, combine, level_of, recency, severity
+from kinlink.store import Store
+from kinlink.store.schema.resolution import review_items
+
+PARENT_LIKE = {"parent", "step-parent", "carer"}
+ROLE_ORDER = (
+    "parent", "step-parent", "carer", "household member", "parent's partner", "order party",
+    "partner", "at an incident with the child", "named at an incident with the child",
+    "recorded associate", "former household member", "parent's co-parent",
+    "parent's former partner",
+)
+"""When several links put one adult near a child, the first role here is the one shown."""
+RECORDED_VISIBLE = {"relationship", "incident", "order"}
+"""Sources where an agency itself tied a record of the child to a record of the adult."""
+
+
+@dataclass
+class Link:
+    """One edge between two persons with its provenance."""
+
+    relation: str  # what the other person is to this one
+    source: str  # relationship | co-residence | incident | incident-text | order | ...
+    recorded: bool
+    agencies: list[str]
+    records: list[str]
+    detail: str | None
+    from_date: date | None
+    to_date: date | None
+    confidence: float
+    via: str | None = None  # the person in between, for a two-step link
+
+
+@dataclass
+class Marker:
+    """A risk marker of a person, with where it comes from and what it weighs."""
+
+    marker: str
+    agency: str
+    record_id: str
+    start_date: date | None
+    end_date: date | None
+    current: bool
+    severity: float
+    weight: float  # what it adds to the child's risk
+    identity: str  # why this record is this person
+    notes: str | None = None
+    visible: bool = False  # an agency ties a record with this marker to a record of the child
+
+    @property
+    def uid(self) -> str:
+        return f"{self.agency}:{self.record_id}"
+
+
+@dataclass
+class Person:
+    person_id: str
+    name: str
+    dob: str | None
+    age: int | None
+    records: list[str]
+    is_child: bool = False
+
+
+@dataclass
+class Adult:
+    person: Person
+    role: str  # parent, household member, parent's partner, ...
+    steps: int
+    links: list[Link]
+    markers: list[Marker] = field(default_factory=list)
+
+    @property
+    def weight(self) -> float:
+        return max((m.weight for m in self.markers), default=0.0)
+
+
+@dataclass
+class ChildNetwork:
+    """A child's adults and their risks as of a date, with every piece of evidence."""
+
+    child: Person
+    as_of: date
+    is_child: bool
+    adults: list[Adult]
+    children: list[Adult]  # other children linked to this one (siblings, household)
+    own_markers: list[Marker]
+    risk: RiskSummary
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only (dates as ISO text)."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _role(edge: dict[str, Any], on: date) -> str | None:
+    """The role of the other end of a one-step edge, None when it does not count."""
+    relation = edge["relation"]
+    if relation in PARENT_LIKE:
+        return relation
+    if relation == "household-member":
+        return "household member" if active_on(edge, on) else "former household member"
+    if relation == "co-present":
+        return ("named at an incident with the child" if edge["source"] == "incident-text"
+                else "at an incident with the child")
+    if relation == "associate":
+        return "recorded associate"
+    if relation in ("order-respondent", "order-protected"):
+        return "order party"
+    if relation == "partner":
+        return "partner"
+    return None
+
+
+def _second_role(edge: dict[str, Any], on: date) -> str | None:
+    """The role of a parent's partner, found two steps away."""
+    if edge["relation"] == "partner":
+        return "parent's partner" if active_on(edge, on) else "parent's former partner"
+    if edge["relation"] == "co-parent":
+        return "parent's co-parent"  # the other parent of a half-sibling: maybe long gone
+    if edge["relation"] == "ex-partner":
+        return "parent's former partner"
+    if edge["relation"] == "co-present" and "(domestic-abuse)" in (edge["detail"] or ""):
+        # Both recorded at a domestic incident: by definition of one, intimate partners.
+        return "parent's partner"
+    return None
+
+
+def _link(edge: dict[str, Any], via: str | None = None) -> Link:
+    return Link(edge["relation"], edge["source"], bool(edge["recorded"]),
+                edge["agencies"].split(";"), edge["records"].split(";"), edge["detail"],
+                edge["from_date"], edge["to_date"], float(edge["confidence"]), via)
+
+
+def _person(pid: str, info: dict[str, Any] | None, on: date) -> Person:
+    info = info or {}
+    name = " ".join(p for p in (info.get("first_name"), info.get("surname")) if p) or pid
+    age = age_on(info.get("dob"), on)
+    return Person(pid, name, info.get("dob"), age, (info.get("records") or pid).split(";"),
+                  is_child(age, bool(info.get("pupil"))))
+
+
+def _identity_notes(conn: Connection, uids: set[str]) -> dict[str, str]:
+    """Match evidence from the review queue for pairs involving these records, if any."""
+    notes: dict[str, str] = {}
+    ordered = sorted(uids)
+    for i in range(0, len(ordered), 400):
+        chunk = ordered[i:i + 400]
+        rows = conn.execute(select(review_items).where(
+            or_(review_items.c.uid_l.in_(chunk), review_items.c.uid_r.in_(chunk))))
+        for r in rows.mappings():
+            for uid, other in ((r["uid_l"], r["uid_r"]), (r["uid_r"], r["uid_l"])):
+                weight = f", weight {r['match_weight']:.1f}" if r["match_weight"] else ""
+                notes.setdefault(uid, f"matched to {other}: probability "
+                                      f"{r['match_probability']:.2f}{weight}; {r['explanation']}")
+    return notes
+
+
+class _Assembler:
+    """Builds the networks of many children from one batch of store look-ups."""
+
+    def __init__(self, conn: Connection, child_ids: Sequence[str], on: date) -> None:
+        self.on = on
+        self.first = defaultdict(list)  # child -> one-step edges
+        for e in self._known(edges_of(conn, child_ids)):
+            self.first[e["person_id"]].append(e)
+        parents = {e["other_person_id"] for es in self.first.values() for e in es
+                   if e["relation"] in PARENT_LIKE}
+        self.second = defaultdict(list)  # parent -> edges to partners
+        for e in self._known(edges_of(conn, list(parents))):
+            if e["relation"] in ("partner", "co-parent", "ex-partner", "co-present"):
+                self.second[e["person_id"]].append(e)
+        everyone = set(child_ids) | {e["other_person_id"] for es in self.first.values()
+                                     for e in es}
+        everyone |= {e["other_person_id"] for es in self.second.values() for e in es}
+        self.persons = persons_of(conn, list(everyone))
+        self.markers = defaultdict(list)
+        for m in markers_of(conn, list(everyone)):
+            self.markers[m["person_id"]].append(m)
+        uids = {f"{m['agency']}:{m['record_id']}" for ms in self.markers.values() for m in ms}
+        self.identity = _identity_notes(conn, uids) if uids else {}
+
+    def _known(self, edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Edges whose evidence had begun by the date asked about."""
+        return [e for e in edges if e["from_date"] is None or e["from_date"] <= self.on]
+
+    def network(self, child_id: str) -> ChildNetwork:
+        child = _person(child_id, self.persons.get(child_id), self.on)
+        around: dict[str, Adult] = {}
+        for edge in self.first.get(child_id, []):
+            self._add(around, edge, _role(edge, self.on), 1)
+        for edge in self.first.get(child_id, []):
+            if edge["relation"] in PARENT_LIKE:
+                for e in self.second.get(edge["other_person_id"], []):
+                    if e["other_person_id"] != child_id:
+                        self._add(around, e, _second_role(e, self.on), 2,
+                                  via=edge["other_person_id"])
+        own = self._markers(child_id, "self", [], 1.0)
+        adults = [a for a in around.values() if not a.person.is_child]
+        for adult in adults:
+            adult.markers = self._markers(adult.person.person_id, adult.role, adult.links,
+                                          max(link.confidence for link in adult.links))
+        adults.sort(key=lambda a: (-a.weight, a.steps, a.person.person_id))
+        children = sorted((a for a in around.values() if a not in adults),
+                          key=lambda a: a.person.person_id)
+        return ChildNetwork(child, self.on, child.is_child,
+                            adults, children, own, self._summary(child_id, adults, own))
+
+    def _add(self, around: dict[str, Adult], edge: dict[str, Any], role: str | None, steps: int,
+             via: str | None = None) -> None:
+        if role is None:
+            return
+        pid = edge["other_person_id"]
+        if pid not in around:
+            around[pid] = Adult(_person(pid, self.persons.get(pid), self.on), role, steps, [])
+        adult = around[pid]
+        if ROLE_ORDER.index(role) < ROLE_ORDER.index(adult.role):
+            adult.role, adult.steps = role, steps
+        adult.links.append(_link(edge, via))
+
+    def _markers(self, pid: str, role: str, links: list[Link], confidence: float) -> list[Marker]:
+        visible = {uid for link in links if link.recorded and link.source in RECORDED_VISIBLE
+                   and link.via is None and link.relation != "associate"
+                   for uid in link.records}
+        out = []
+        for m in self.markers.get(pid, []):
+            if m["start_date"] is not None and m["start_date"] > self.on:
+                continue  # not known yet on the date asked about
+            uid = f"{m['agency']}:{m['record_id']}"
+            conf = min(confidence, float(m["confidence"] if m["confidence"] is not None else 1))
+            weight = (severity(m["marker"]) * recency(m["start_date"], m["end_date"], self.on)
+                      * CLOSENESS.get(role, 0.5) * conf)
+            identity = self.identity.get(uid) or (
+                f"record {uid} resolved into person {pid}, cluster confidence {conf:.2f}")
+            out.append(Marker(m["marker"], m["agency"], m["record_id"], m["start_date"],
+                              m["end_date"], m["end_date"] is None or m["end_date"] >= self.on,
+                              severity(m["marker"]), round(weight, 4), identity, m["notes"],
+                              uid in visible))
+        # An agency that ties the child to any record carrying a marker knows that risk.
+        known = {marker.marker for marker in out if marker.visible}
+        for marker in out:
+            marker.visible = marker.marker in known
+        return sorted(out, key=lambda m: (-m.weight, -(m.start_date or date.min).toordinal()))
+
+    def _summary(self, child_id: str, adults: list[Adult], own: list[Marker]) -> RiskSummary:
+        weights = [m.weight for m in own] + [m.weight for a in adults for m in a.markers]
+        score = combine(weights)
+        ranked = sorted([(m.weight, f"{m.marker} (own)") for m in own]
+                        + [(m.weight, f"{m.marker} ({a.role})") for a in adults
+                           for m in a.markers], reverse=True)
+        top = list(dict.fromkeys(label for _, label in ranked))[:5]
+        return RiskSummary(child_id, score, level_of(score), top, len(adults),
+                           sum(1 for a in adults if a.markers))
+
+
+def child_networks(store: Store, person_ids: Sequence[str], *,
+                   as_of: date | None = None) -> dict[str, ChildNetwork]:
+    """The networks of many persons at once (unknown ids are left out)."""
+    on = as_of or date.today()
+    ensure_network(store)
+    out: dict[str, ChildNetwork] = {}
+    ids = list(dict.fromkeys(person_ids))
+    with store.connect() as conn:
+        for i in range(0, len(ids), 2000):
+            assembler = _Assembler(conn, ids[i:i + 2000], on)
+            out.update((pid, assembler.network(pid)) for pid in ids[i:i + 2000]
+                       if pid in assembler.persons)
+    return out
+
+
+def child_network(store: Store, person_id: str, *, as_of: date | None = None) -> ChildNetwork:
+    """One person's network as of a date (today by default); NotFoundError if unknown."""
+    networks = child_networks(store, [person_id], as_of=as_of)
+    if person_id not in networks:
+        raise NotFoundError(f"no person {person_id!r} in the network (resolved person ids look "
+                            "like P0000001; unresolved records like police:R123)")
+    return networks[person_id]
