@@ -227,3 +227,68 @@ def test_too_few_people_is_a_user_error(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="at least"):
         generate(tmp_path, people=3, seed=1)
+
+
+def _written_ties(out: Path) -> tuple[set[tuple[str, str]], dict[str, set[str]],
+                                      dict[str, set[str]], dict[str, set[str]]]:
+    """Connections the written extracts show, records joined by truth: any, care (child ->
+    carers), partners and shared addresses (both ways)."""
+    person_of = {(a, r): p for a, r, p in read(out / "truth" / "records.csv").iter_rows()}
+    direct: set[tuple[str, str]] = set()
+    care, partner, home = defaultdict(set), defaultdict(set), defaultdict(set)
+    at = defaultdict(set)
+    for agency in AGENCIES:
+        folder = out / agency
+        for rid, line in read(folder / "people.csv").select("record_id", "address").iter_rows():
+            if line:
+                at[line].add(person_of[(agency, rid)])
+        if (folder / "relationships.csv").exists():
+            for x, y, kind in read(folder / "relationships.csv").select(
+                    "record_id", "related_record_id", "type").iter_rows():
+                px, py = person_of[(agency, x)], person_of[(agency, y)]
+                direct |= {(px, py), (py, px)}
+                if kind in ("parent", "step-parent", "carer"):
+                    care[py].add(px)
+                if kind in ("partner", "ex-partner"):
+                    partner[px].add(py)
+                    partner[py].add(px)
+        if (folder / "incident_people.csv").exists():
+            present = defaultdict(set)
+            for inc, rid in read(folder / "incident_people.csv").select(
+                    "incident_id", "record_id").iter_rows():
+                present[inc].add(person_of[(agency, rid)])
+            direct |= {(x, y) for people in present.values() for x in people for y in people}
+    incidents = defaultdict(list)
+    for inc, p, _, how in read(out / "truth" / "incidents.csv").iter_rows():
+        incidents[inc].append((p, how))
+    for people in incidents.values():
+        for c, how in people:
+            if how == "free-text":
+                direct |= {(c, a) for a, h in people if h == "row"}
+    for people in at.values():
+        if len(people) <= 40:
+            for x in people:
+                home[x] |= people - {x}
+                direct |= {(x, y) for y in people if y != x}
+    return direct, care, partner, home
+
+
+def test_discoverable_says_whether_the_joined_up_records_connect_the_pair(
+        borough: tuple[Path, SynthSummary]) -> None:
+    out, summary = borough
+    direct, care, partner, home = _written_ties(out)
+    born = dict(read(out / "truth" / "persons.csv").select("person_id", "dob").iter_rows())
+    adult = {p for p, d in born.items() if d <= "2008-11-01"}
+    written = read(out / "truth" / "hidden_risks.csv")
+    for c, a, flag in written.select("child_person_id", "adult_person_id",
+                                     "discoverable").iter_rows():
+        between = care[c] | (home[c] & adult)
+        expected = (c, a) in direct or any(
+            a in partner[m] | home[m] for m in between if m != a)
+        assert flag == ("true" if expected else "false"), (c, a)
+    flags = written["discoverable"].to_list()
+    assert summary.hidden_risks["undiscoverable"] == flags.count("false")
+    assert "true" in flags
+    # Every visible pair is discoverable: an agency links the two.
+    assert set(read(out / "truth" / "risk_pairs.csv").filter(
+        pl.col("hidden_because").is_null())["discoverable"]) == {"true"}

@@ -38,6 +38,8 @@ ALERT_ROLES = {
     "parent", "step-parent", "carer", "household member", "parent's partner",
     "at an incident with the child", "named at an incident with the child",
     "recorded associate", "parent's co-parent", "parent's former partner",
+    "household member's partner", "parent's household member",
+    "household member's former partner",
 }
 """Roles close enough to a child that a hidden marker there is worth an alert."""
 _INCIDENT = re.compile(r"^(\S+) incident (\S+) ")

@@ -48,7 +48,8 @@ CLOSENESS = {
     "parent's partner": 0.9, "order party": 0.9, "at an incident with the child": 0.8,
     "named at an incident with the child": 0.8, "recorded associate": 0.6,
     "partner": 0.8, "former household member": 0.5, "parent's former partner": 0.5,
-    "parent's co-parent": 0.5,
+    "parent's co-parent": 0.5, "household member's partner": 0.9,
+    "parent's household member": 0.8, "household member's former partner": 0.5,
 }
 LEVELS = ((0.7, "high"), (0.4, "medium"), (0.0, "low"))
 

@@ -8,7 +8,10 @@ Who counts, from the child (as of a date):
   persons the child is recorded as an associate of; the other party of an order;
 - two steps: the current partners of a parent, step-parent or carer ("parent's partner",
   recorded as partners or both recorded at a domestic-abuse incident), their former
-  partners, and the other parents of their children ("parent's co-parent").
+  partners, the other parents of their children ("parent's co-parent") and the people a
+  parent lives with ("parent's household member": a parent living apart from the child
+  with a new partner); the partners of an adult the child lives with ("household member's
+  partner": a mother's new partner when no agency recorded her as the child's mother).
 
 Adults are persons of 18 or more on the date, or of unknown age without a pupil number.
 Each adult carries every link that puts them there (source records, agency, dates,
@@ -35,10 +38,11 @@ from kinlink.store.schema.resolution import review_items
 
 PARENT_LIKE = {"parent", "step-parent", "carer"}
 ROLE_ORDER = (
-    "parent", "step-parent", "carer", "household member", "parent's partner", "order party",
+    "parent", "step-parent", "carer", "household member", "parent's partner",
+    "household member's partner", "parent's household member", "order party",
     "partner", "at an incident with the child", "named at an incident with the child",
     "recorded associate", "former household member", "parent's co-parent",
-    "parent's former partner",
+    "parent's former partner", "household member's former partner",
 )
 """When several links put one adult near a child, the first role here is the one shown."""
 RECORDED_VISIBLE = {"relationship", "incident", "order"}
@@ -151,17 +155,33 @@ def _role(edge: dict[str, Any], on: date) -> str | None:
     return None
 
 
-def _second_role(edge: dict[str, Any], on: date) -> str | None:
-    """The role of a parent's partner, found two steps away."""
+SECOND_STEP = ("partner", "co-parent", "ex-partner", "co-present", "household-member")
+"""Relations read from a parent or a household member to reach a second step."""
+
+
+def _partner_role(edge: dict[str, Any], on: date) -> str | None:
+    """'partner' or 'former partner' when the edge makes its ends (ex-)partners."""
     if edge["relation"] == "partner":
-        return "parent's partner" if active_on(edge, on) else "parent's former partner"
-    if edge["relation"] == "co-parent":
-        return "parent's co-parent"  # the other parent of a half-sibling: maybe long gone
+        return "partner" if active_on(edge, on) else "former partner"
     if edge["relation"] == "ex-partner":
-        return "parent's former partner"
+        return "former partner"
     if edge["relation"] == "co-present" and "(domestic-abuse)" in (edge["detail"] or ""):
         # Both recorded at a domestic incident: by definition of one, intimate partners.
-        return "parent's partner"
+        return "partner"
+    return None
+
+
+def _second_role(edge: dict[str, Any], on: date, *, via_parent: bool) -> str | None:
+    """The role of someone two steps away, through a parent or a household member."""
+    partner = _partner_role(edge, on)
+    if not via_parent:
+        return f"household member's {partner}" if partner else None
+    if partner:
+        return f"parent's {partner}"
+    if edge["relation"] == "co-parent":
+        return "parent's co-parent"  # the other parent of a half-sibling: maybe long gone
+    if edge["relation"] == "household-member" and active_on(edge, on):
+        return "parent's household member"
     return None
 
 
@@ -203,11 +223,11 @@ class _Assembler:
         self.first = defaultdict(list)  # child -> one-step edges
         for e in self._known(edges_of(conn, child_ids)):
             self.first[e["person_id"]].append(e)
-        parents = {e["other_person_id"] for es in self.first.values() for e in es
-                   if e["relation"] in PARENT_LIKE}
-        self.second = defaultdict(list)  # parent -> edges to partners
-        for e in self._known(edges_of(conn, list(parents))):
-            if e["relation"] in ("partner", "co-parent", "ex-partner", "co-present"):
+        between = {e["other_person_id"] for es in self.first.values() for e in es
+                   if self._between(e) is not None}
+        self.second = defaultdict(list)  # parent or household member -> their edges
+        for e in self._known(edges_of(conn, list(between))):
+            if e["relation"] in SECOND_STEP:
                 self.second[e["person_id"]].append(e)
         everyone = set(child_ids) | {e["other_person_id"] for es in self.first.values()
                                      for e in es}
@@ -219,6 +239,15 @@ class _Assembler:
         uids = {f"{m['agency']}:{m['record_id']}" for ms in self.markers.values() for m in ms}
         self.identity = _identity_notes(conn, uids) if uids else {}
 
+    def _between(self, edge: dict[str, Any]) -> bool | None:
+        """Whether a one-step edge leads on to a second step: True through a parent, False
+        through someone the child lives with, None when it does not lead on."""
+        if edge["relation"] in PARENT_LIKE:
+            return True
+        if edge["relation"] == "household-member" and active_on(edge, self.on):
+            return False
+        return None
+
     def _known(self, edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Edges whose evidence had begun by the date asked about."""
         return [e for e in edges if e["from_date"] is None or e["from_date"] <= self.on]
@@ -228,12 +257,18 @@ class _Assembler:
         around: dict[str, Adult] = {}
         for edge in self.first.get(child_id, []):
             self._add(around, edge, _role(edge, self.on), 1)
+        home = {e["other_person_id"] for e in self.first.get(child_id, [])
+                if self._between(e) is False}
         for edge in self.first.get(child_id, []):
-            if edge["relation"] in PARENT_LIKE:
-                for e in self.second.get(edge["other_person_id"], []):
-                    if e["other_person_id"] != child_id:
-                        self._add(around, e, _second_role(e, self.on), 2,
-                                  via=edge["other_person_id"])
+            via_parent = self._between(edge)
+            if via_parent is None or (not via_parent and self._is_child(edge["other_person_id"])):
+                continue
+            for e in self.second.get(edge["other_person_id"], []):
+                # Living with a parent says nothing new of someone the child lives with.
+                if e["other_person_id"] != child_id and not (
+                        e["relation"] == "household-member" and e["other_person_id"] in home):
+                    self._add(around, e, _second_role(e, self.on, via_parent=via_parent), 2,
+                              via=edge["other_person_id"])
         own = self._markers(child_id, "self", [], 1.0)
         adults = [a for a in around.values() if not a.person.is_child]
         for adult in adults:
@@ -244,6 +279,9 @@ class _Assembler:
                           key=lambda a: a.person.person_id)
         return ChildNetwork(child, self.on, child.is_child,
                             adults, children, own, self._summary(child_id, adults, own))
+
+    def _is_child(self, pid: str) -> bool:
+        return _person(pid, self.persons.get(pid), self.on).is_child
 
     def _add(self, around: dict[str, Adult], edge: dict[str, Any], role: str | None, steps: int,
              via: str | None = None) -> None:

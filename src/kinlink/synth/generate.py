@@ -108,7 +108,7 @@ def generate(out: Path, *, people: int, seed: int, config: SynthConfig | None = 
         out=out, seed=seed, persons=people, households=len(pop.household_type),
         records={a.name: len(a.person) for a in agencies}, rows=rows,
         hidden_risks={"total": sum(1 for h in pairs.hidden_because if h), **dict(
-            sorted(hidden.items()))},
+            sorted(hidden.items())), "undiscoverable": pairs.discoverable.count(False)},
         risk_pairs=len(pairs.child), errors=errors, seconds=time.perf_counter() - started)
 
 
@@ -161,6 +161,7 @@ def _write_truth(out: Path, pop: Population, risks: Risks, fate: np.ndarray, nhs
         "marker": np.array(pairs.marker, dtype=object),
         "relation": np.array(pairs.relation, dtype=object),
         "hidden_because": np.array([h or None for h in pairs.hidden_because], dtype=object),
+        "discoverable": np.where(pairs.discoverable, "true", "false").astype(object),
     }
     write_csv(out / "risk_pairs.csv", pair_columns)
     hidden = pair_columns["hidden_because"] != None  # noqa: E711

@@ -13,6 +13,19 @@ both named in `incident_people` of one incident). Otherwise it is hidden because
 - `wrong-place` (with either): the child is linked to the adult only as an `associate`
   record with adult-like details, or is named only in the summary of an incident at which
   the adult's record is present.
+
+Whether a hidden pair is **discoverable** is decided from what the extracts say, with
+every record joined to its true person (what a careful analyst holding all four agencies'
+records, correctly joined up, could see), never from the hidden truth itself. Two persons
+are *connected in the records* when some agency has a relationship row between their
+records (any type, either direction), records both at one incident (or names one in the
+summary of an incident the other is recorded at), has an order marker on one naming the
+other, or when a record of each gives the same address (written address lines are exact
+or a true former address; the extracts carry no address dates, so an address counts as
+shared whenever it is written). A pair is discoverable when the child and the adult are
+connected in the records, or through one adult go-between: the child is tied to them by a
+parent, step-parent or carer row or a shared address, and they are tied to the adult by a
+partner or ex-partner row or a shared address (a parent's partner seen as such).
 """
 
 from __future__ import annotations
@@ -39,6 +52,7 @@ class RiskPairs:
     marker: list[str]
     relation: list[str]
     hidden_because: list[str]  # "" when visible
+    discoverable: list[bool]  # whether the joined-up records reveal the connection at all
 
 
 def _marker_records(agencies: list[AgencyData]) -> dict[tuple[int, str], set[Record]]:
@@ -142,6 +156,83 @@ def _candidates(pop: Population, risks: Risks, risky: np.ndarray
     return out
 
 
+SHARED_ADDRESS_LIMIT = 40
+"""An address written for more persons than this (a hostel) says nothing of who lives with
+whom, as for the network's co-residence."""
+CARE = ("parent", "step-parent", "carer")
+PARTNERS = ("partner", "ex-partner")
+
+
+@dataclass
+class RecordedTies:
+    """Connections between persons that the written extracts show (records joined by truth)."""
+
+    any: set[tuple[int, int]]  # unordered pairs, stored both ways
+    care: dict[int, set[int]]  # child -> persons recorded as their parent/step-parent/carer
+    partner: dict[int, set[int]]  # person -> partners / ex-partners, both ways
+    home: dict[int, set[int]]  # person -> persons with a record at the same address
+
+    def discoverable(self, child: int, adult: int, adults: np.ndarray) -> bool:
+        """Connected directly, or through an adult the child lives with or is cared for by
+        who is the adult's partner or lives with them."""
+        if (child, adult) in self.any:
+            return True
+        between = self.care.get(child, set()) | {m for m in self.home.get(child, set())
+                                                 if adults[m]}
+        return any(adult in self.partner.get(m, set()) | self.home.get(m, set())
+                   for m in between if m != adult)
+
+
+def _both_ways(pairs: set[tuple[int, int]]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = defaultdict(set)
+    for x, y in pairs:
+        out[x].add(y)
+        out[y].add(x)
+    return out
+
+
+def recorded_ties(agencies: list[AgencyData], free_text: set[tuple[int, int]]) -> RecordedTies:
+    """Every connection between persons written in the extracts (see the module doc)."""
+    direct: set[tuple[int, int]] = set(free_text)
+    care: dict[int, set[int]] = defaultdict(set)
+    partners: set[tuple[int, int]] = set()
+    at: dict[str, set[int]] = defaultdict(set)
+    for a in agencies:
+        index = {rid: i for i, rid in enumerate(a.record_id.tolist())}
+        person = a.person.tolist()
+        rel = a.tables.get("relationships")
+        if rel is not None:
+            for x, y, kind in zip(rel["record_id"].tolist(), rel["related_record_id"].tolist(),
+                                  rel["type"].tolist(), strict=True):
+                px, py = person[index[x]], person[index[y]]
+                direct.add((px, py))
+                if kind in CARE:
+                    care[py].add(px)
+                elif kind in PARTNERS:
+                    partners.add((px, py))
+        ip = a.tables.get("incident_people")
+        if ip is not None:
+            present: dict[str, list[int]] = defaultdict(list)
+            for inc, rid in zip(ip["incident_id"].tolist(), ip["record_id"].tolist(),
+                                strict=True):
+                present[inc].append(person[index[rid]])
+            direct |= {(x, y) for people in present.values() for x in people for y in people}
+        markers = a.tables.get("risk_markers")
+        if markers is not None:
+            direct |= {(person[index[x]], person[index[y]]) for x, y in zip(
+                markers["record_id"].tolist(), markers["related_record_id"].tolist(),
+                strict=True) if y is not None}
+        for i, line in enumerate(a.people.get("address", np.empty(0)).tolist()):
+            if line:
+                at[line].add(person[i])
+    home: set[tuple[int, int]] = {(x, y) for people in at.values()
+                                  if len(people) <= SHARED_ADDRESS_LIMIT
+                                  for x in people for y in people if x != y}
+    direct |= home
+    direct |= {(y, x) for x, y in direct}
+    return RecordedTies(direct, care, _both_ways(partners), _both_ways(home))
+
+
 def find_risk_pairs(pop: Population, risks: Risks, agencies: list[AgencyData],
                     fate: np.ndarray) -> RiskPairs:
     """Every connected (child, adult, recorded risk) pair, with why it is hidden (if it is)."""
@@ -151,13 +242,17 @@ def find_risk_pairs(pop: Population, risks: Risks, agencies: list[AgencyData],
         risky[person] = True
     risky &= pop.age() >= 18
     links, wrong = _links(agencies, risky)
-    wrong |= _free_text(pop, risks, fate)
+    free_text = _free_text(pop, risks, fate)
+    wrong |= free_text
+    ties = recorded_ties(agencies, free_text)
+    adults = pop.age() >= 18
     markers_of: dict[int, list[str]] = defaultdict(list)
     for person, marker in sorted(marker_records):
         markers_of[person].append(marker)
-    out = RiskPairs([], [], [], [], [])
+    out = RiskPairs([], [], [], [], [], [])
     for (c, a), how in sorted(_candidates(pop, risks, risky).items()):
         linked = links.get((c, a), set())
+        discoverable = ties.discoverable(c, a, adults)
         for marker in markers_of[a]:
             reasons = []
             if not linked & marker_records[(a, marker)]:
@@ -169,5 +264,6 @@ def find_risk_pairs(pop: Population, risks: Risks, agencies: list[AgencyData],
             out.marker.append(marker)
             out.relation.append(";".join(sorted(how)))
             out.hidden_because.append(";".join(reasons))
+            out.discoverable.append(not reasons or discoverable)
     return out
 
