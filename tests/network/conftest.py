@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,8 +23,8 @@ DATA = Path(__file__).parent.parent / "data" / "network"
 
 def resolve_as(store: Store, mapping: dict[tuple[str, str], str] | None = None) -> None:
     """Write record_persons from the CSV, with some records moved to other persons."""
-    rows = [dict(r, cluster_confidence=float(r["cluster_confidence"]))
-            for r in csv.DictReader((DATA / "record_persons.csv").open())]
+    rows: list[dict[str, Any]] = [dict(r, cluster_confidence=float(r["cluster_confidence"]))
+                                  for r in csv.DictReader((DATA / "record_persons.csv").open())]
     for row in rows:
         row["person_id"] = (mapping or {}).get((row["agency"], row["record_id"]),
                                                row["person_id"])

@@ -37,6 +37,12 @@ app = typer.Typer(
 
 # Each module defines `register(app)`; listed in the order `--help` shows them.
 COMMAND_MODULES: tuple[str, ...] = (
+    "kinlink.cli.synth",
+    "kinlink.cli.ingest",
+    "kinlink.cli.linkage",
+    "kinlink.cli.resolve",
+    "kinlink.cli.timeliness",
+    "kinlink.cli.network",
 )
 
 for _name in COMMAND_MODULES:

@@ -25,12 +25,13 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from kinlink.network.graph import NetworkBuild, children_on
 from kinlink.network.risk import RISK_TO_CHILD
 from kinlink.network.view import RECORDED_VISIBLE, Adult, ChildNetwork, child_networks
 from kinlink.store import Store
+from kinlink.store.schema.network import network_edges
 from kinlink.store.schema.resolution import review_items
 
 ALERT_TYPES = ("unlinked-risk", "split-identity", "wrong-place", "breach")
@@ -42,6 +43,8 @@ ALERT_ROLES = {
     "household member's former partner",
 }
 """Roles close enough to a child that a hidden marker there is worth an alert."""
+CHILD_BATCH = 2000
+"""Children whose networks are assembled and checked together."""
 _INCIDENT = re.compile(r"^(\S+) incident (\S+) ")
 
 
@@ -182,18 +185,27 @@ def uncertain_pairs(store: Store, build: NetworkBuild) -> Iterator[Finding]:
             discriminator=f"pair:{r['uid_l']}|{r['uid_r']}")
 
 
+def _active(edge: Any, on: date) -> Any:
+    return and_(or_(edge.c.from_date.is_(None), edge.c.from_date <= on),
+                or_(edge.c.to_date.is_(None), edge.c.to_date >= on))
+
+
 def breaches(build: NetworkBuild, on: date) -> Iterator[Finding]:
     """A current order's protected person living with its respondent on the date."""
-    edges = build.edges
-    active = (pl.col("from_date").is_null() | (pl.col("from_date") <= on)) & (
-        pl.col("to_date").is_null() | (pl.col("to_date") >= on))
-    names = dict(build.persons.select(
+    order, home = network_edges.alias("order_edge"), network_edges.alias("home_edge")
+    query = select(order.c.person_id, order.c.other_person_id, order.c.agencies,
+                   order.c.records, order.c.detail, home.c.detail.label("home")).join(
+        home, and_(home.c.person_id == order.c.person_id,
+                   home.c.other_person_id == order.c.other_person_id)).where(
+        order.c.relation == "order-respondent", _active(order, on),
+        home.c.relation == "household-member", _active(home, on))
+    with build.store.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    ids = {r[k] for r in rows for k in ("person_id", "other_person_id")}
+    names = dict(build.persons.filter(pl.col("person_id").is_in(list(ids))).select(
         "person_id", pl.concat_str(["first_name", "surname"], separator=" ", ignore_nulls=True)
     ).iter_rows())
-    orders = edges.filter((pl.col("relation") == "order-respondent") & active)
-    together = edges.filter((pl.col("relation") == "household-member") & active).select(
-        "person_id", "other_person_id", home=pl.col("detail"), home_records=pl.col("records"))
-    for row in orders.join(together, on=["person_id", "other_person_id"]).iter_rows(named=True):
+    for row in rows:
         yield Finding(
             "breach", row["person_id"], row["other_person_id"], row["agencies"].split(";")[0],
             f"{names.get(row['person_id'])} ({row['person_id']}), protected by an order "
@@ -208,7 +220,10 @@ def find_alerts(store: Store, build: NetworkBuild, on: date) -> list[Finding]:
     """Every alert the network shows on the date, one per key."""
     findings: list[Finding] = [*duplicates(build), *uncertain_pairs(store, build),
                                *breaches(build, on)]
-    for network in child_networks(store, children_on(store, on), as_of=on).values():
-        findings.extend(unlinked_risks(network))
-        findings.extend(wrong_places(network))
+    children = children_on(store, on)
+    # A batch of networks at a time: all of them at once held gigabytes at 1M people.
+    for i in range(0, len(children), CHILD_BATCH):
+        for network in child_networks(store, children[i:i + CHILD_BATCH], as_of=on).values():
+            findings.extend(unlinked_risks(network))
+            findings.extend(wrong_places(network))
     return list({f.key: f for f in findings}.values())

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from kinlink.errors import InputError
+from kinlink.network.detect import CHILD_BATCH
 from kinlink.network.graph import children_on, ensure_network
 from kinlink.network.view import child_networks
 from kinlink.store import Store
@@ -42,8 +43,9 @@ def export_links(store: Store, out: Path, *, as_of: date | None = None) -> int:
     rows = 0
     with handle:
         children = children_on(store, on)
-        for i in range(0, len(children), 2000):
-            for network in child_networks(store, children[i:i + 2000], as_of=on).values():
+        for i in range(0, len(children), CHILD_BATCH):
+            for network in child_networks(store, children[i:i + CHILD_BATCH],
+                                          as_of=on).values():
                 for adult in network.adults:
                     recorded = any(link.recorded and link.via is None for link in adult.links)
                     evidence = sorted({uid for link in adult.links for uid in link.records}

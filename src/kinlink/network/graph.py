@@ -5,25 +5,43 @@ join over up to millions of rows (addresses x addresses, incident x incident peo
 polars does vectorised in seconds on two cores, where a networkx graph of 1M nodes would
 take gigabytes and minutes to fill. What a user asks is local (one child, two steps), so the
 graph is stored in the store as a two-way adjacency list (`network_edges`, indexed by
-person): a child's network is two indexed look-ups on SQLite or PostgreSQL, fresh for every
-process (the CLI, the web app) without rebuilding anything. networkx is used where a graph
-algorithm is needed on that small neighbourhood (the layout of the picture).
+person): a child's network is a few indexed look-ups on SQLite or PostgreSQL, fresh for
+every process (the CLI, the web app) without rebuilding anything. networkx is used where a
+graph algorithm is needed on that small neighbourhood (the layout of the picture).
+
+Memory is bounded at any size of borough: the co-residence self-join (the one that grows
+with the square of a household's records) runs a slice of addresses at a time, and every
+piece of edge evidence goes to disk (parquet) split by the person it leaves from, so the
+fold into stored edges holds one slice of persons at a time (see `EvidenceSpool`).
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 from rich.progress import Progress
-from sqlalchemy import Connection, Table, func, insert, select, text, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from kinlink.network import edges as kinds
-from kinlink.network.incident_text import incident_text_edges
+from kinlink.network.address import address_parts
+from kinlink.network.incident_text import CHILD_LINKS, incident_text_edges
 from kinlink.network.load import SourceFrames, load_sources
 from kinlink.network.persons import ADULT_AGE, age_expr, person_table
 from kinlink.store import Store
@@ -33,36 +51,36 @@ from kinlink.store.schema.network import (
     network_markers,
     network_persons,
 )
-from kinlink.store.schema.resolution import resolution_runs
+from kinlink.store.schema.resolution import resolution_runs, review_items
 from kinlink.store.schema.source import ingest_runs
+
+PARTITIONS = 16
+"""Slices of persons the edges are folded and written in (each ~1/16 of the graph)."""
+ADDRESS_SLICE_ROWS = 250_000
+"""Residence periods joined at a time for co-residence (a slice holds whole addresses)."""
+_SEED = 20261125  # any fixed seed: the same person always falls in the same slice
 
 
 @dataclass
 class NetworkBuild:
-    """What one build stored, and the frames it built them from (for alerts)."""
+    """What one build stored: its persons and markers (small enough to keep), and counts."""
 
     build_id: int
     persons: pl.DataFrame
-    edges: pl.DataFrame
     markers: pl.DataFrame
-    sources: SourceFrames
+    edge_count: int
     seconds: float
+    store: Store
+
+    @property
+    def edges(self) -> pl.DataFrame:
+        """The stored edges as one frame (reads the whole table: for small graphs and tests)."""
+        return stored_edges(self.store)
 
     def summary(self) -> dict[str, Any]:
         return {"build_id": self.build_id, "persons": self.persons.height,
-                "edges": self.edges.height, "markers": self.markers.height,
+                "edges": self.edge_count, "markers": self.markers.height,
                 "seconds": round(self.seconds, 2)}
-
-
-def collect_evidence(src: SourceFrames, persons: pl.DataFrame) -> pl.DataFrame:
-    """Every piece of edge evidence, in the order each kind needs the ones before it."""
-    periods = kinds.residence_periods(src)
-    evidence = pl.concat([
-        kinds.relationship_edges(src), kinds.order_edges(src),
-        kinds.coresidence_edges(periods), kinds.incident_edges(src),
-    ])
-    evidence = pl.concat([evidence, kinds.shared_parenthood_edges(evidence)])
-    return pl.concat([evidence, incident_text_edges(src, evidence, periods, persons)])
 
 
 def _joined(column: str) -> pl.Expr:
@@ -70,14 +88,18 @@ def _joined(column: str) -> pl.Expr:
     return pl.col(column).str.split(";").explode().unique().sort().str.join(";")
 
 
-def fold_edges(evidence: pl.DataFrame) -> pl.DataFrame:
-    """One edge per (person, other, relation, source), stored from both ends."""
+def both_ways(evidence: pl.DataFrame) -> pl.DataFrame:
+    """Each piece of evidence from both ends: `other_person_id` is `relation` of `person_id`."""
     forward = evidence.rename({"a": "person_id", "b": "other_person_id", "rel_ab": "relation"})
     backward = evidence.with_columns(
         person_id=pl.col("b"), other_person_id=pl.col("a"),
         relation=pl.col("rel_ab").replace_strict(kinds.INVERSE),
     )
-    both = pl.concat([forward, backward.select(forward.columns)])
+    return pl.concat([forward, backward.select(forward.columns)])
+
+
+def fold(both: pl.DataFrame) -> pl.DataFrame:
+    """One edge per (person, other, relation, source) from evidence seen both ways."""
     return (
         both.group_by("person_id", "other_person_id", "relation", "source")
         .agg(
@@ -93,72 +115,185 @@ def fold_edges(evidence: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def marker_table(src: SourceFrames) -> pl.DataFrame:
-    """Every current risk marker with the person its record belongs to."""
+class EvidenceSpool:
+    """Edge evidence on disk, split by the person each direction of it leaves from.
+
+    All evidence of one (person, other, relation, source) lands in one slice, so folding
+    slice by slice gives exactly the edges a fold of everything at once would. It also keeps
+    the little the incident-text pass needs in memory: links between a person recorded at an
+    incident and a child-like relation of theirs.
+    """
+
+    def __init__(self, directory: Path, at_incidents: pl.Series) -> None:
+        self.directory = directory
+        self.at_incidents = at_incidents
+        self.child_links: list[pl.DataFrame] = []
+        self._written = 0
+
+    def add(self, evidence: pl.DataFrame) -> None:
+        if evidence.height == 0:
+            return
+        both = both_ways(evidence).with_columns(
+            part=pl.col("person_id").hash(_SEED) % PARTITIONS)
+        for (part,), frame in both.partition_by("part", as_dict=True).items():
+            frame.drop("part").write_parquet(self.directory / f"{part}-{self._written}.parquet")
+        self._written += 1
+        self.child_links.append(
+            both.filter(pl.col("relation").is_in(CHILD_LINKS)
+                        & pl.col("person_id").is_in(self.at_incidents.implode()))
+            .select(a="person_id", b="other_person_id", rel_ab="relation"))
+
+    def linked_children(self) -> pl.DataFrame:
+        """(a, b, rel_ab): b is a child-like relation of a, a person recorded at an incident."""
+        return pl.concat([kinds.empty_evidence().select("a", "b", "rel_ab"), *self.child_links])
+
+    def folded(self) -> Iterator[pl.DataFrame]:
+        """The edges, one slice of persons at a time."""
+        for part in range(PARTITIONS):
+            files = sorted(self.directory.glob(f"{part}-*.parquet"))
+            if files:
+                yield fold(pl.read_parquet(files))
+
+
+def spool_evidence(src: SourceFrames, persons: pl.DataFrame, spool: EvidenceSpool) -> None:
+    """Every kind of edge evidence into the spool, in the order each needs the ones before."""
+    relationships = kinds.relationship_edges(src)
+    spool.add(relationships)
+    spool.add(kinds.order_edges(src))
+    spool.add(kinds.incident_edges(src))
+    spool.add(kinds.shared_parenthood_edges(relationships))  # parents come from rows only
+    periods = kinds.residence_periods(src)
+    for addresses in _address_slices(periods):
+        spool.add(kinds.coresidence_edges(addresses))
+    spool.add(incident_text_edges(src, spool.linked_children(), periods, persons))
+
+
+def _address_slices(periods: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """Residence periods in slices of whole addresses, each of about ADDRESS_SLICE_ROWS."""
+    slices = max(1, periods.height // ADDRESS_SLICE_ROWS)
+    keyed = periods.with_columns(slice=pl.col("address_key").hash(_SEED) % slices)
+    yield from keyed.partition_by("slice", include_key=False)
+
+
+def marker_table(src: SourceFrames, notes: dict[str, str]) -> pl.DataFrame:
+    """Every current risk marker with the person its record belongs to, and the review
+    queue's note on why that record is that person (None when the pair was not reviewed)."""
     markers = src.person_of(src.markers)
-    return markers.select(
+    identity = pl.DataFrame({"uid": list(notes), "identity": list(notes.values())},
+                            schema={"uid": pl.String, "identity": pl.String})
+    return markers.join(identity, on="uid", how="left").select(
         "person_id", "agency", "record_id", "marker", "start_date", "end_date", "review_date",
-        "related_record_id", "notes", "confidence").sort("person_id")
+        "related_record_id", "notes", "confidence", "identity").sort("person_id")
+
+
+def review_notes(conn: Connection, uids: set[str]) -> dict[str, str]:
+    """Match evidence from the review queue for the given records (the first item wins)."""
+    notes: dict[str, str] = {}
+    rows = conn.execute(select(review_items.c.uid_l, review_items.c.uid_r,
+                               review_items.c.match_probability, review_items.c.match_weight,
+                               review_items.c.explanation).order_by(review_items.c.id))
+    for r in rows.mappings():
+        for uid, other in ((r["uid_l"], r["uid_r"]), (r["uid_r"], r["uid_l"])):
+            if uid in uids and uid not in notes:
+                weight = f", weight {r['match_weight']:.1f}" if r["match_weight"] else ""
+                notes[uid] = (f"matched to {other}: probability {r['match_probability']:.2f}"
+                              f"{weight}; {r['explanation']}")
+    return notes
 
 
 def build_network(store: Store, *, progress: bool = False) -> NetworkBuild:
     """Rebuild the whole graph from the current source records and store it."""
     started = time.perf_counter()
-    with Progress(disable=not progress, transient=True) as bar:
+    with Progress(disable=not progress, transient=True) as bar, \
+            tempfile.TemporaryDirectory(prefix="kinlink-network-") as tmp:
         task = bar.add_task("Building the network", total=5)
         with store.connect() as conn:
             src = load_sources(conn)
+            uids = src.markers.select(
+                pl.concat_str([pl.col("agency"), pl.lit(":"), pl.col("record_id")]))
+            notes = review_notes(conn, set(uids.to_series().to_list()))
         bar.advance(task)
         persons = person_table(src)
+        markers = marker_table(src, notes)
         bar.advance(task)
-        edges = fold_edges(collect_evidence(src, persons))
+        spool = EvidenceSpool(Path(tmp), src.person_of(src.incident_people)["person_id"])
+        spool_evidence(src, persons, spool)
+        del src  # the source frames are the largest thing held; the spool has what is left
         bar.advance(task)
-        markers = marker_table(src)
+        folded = []
+        for i, edges in enumerate(spool.folded()):
+            edges.write_parquet(Path(tmp) / f"edges-{i}.parquet")
+            folded.append(Path(tmp) / f"edges-{i}.parquet")
         bar.advance(task)
-        build_id = _store_snapshot(store, persons, edges, markers,
-                                   unresolved=persons.filter(~pl.col("resolved")).height,
-                                   started=started)
+        build_id, edge_count = _store_snapshot(
+            store, persons, folded, markers,
+            unresolved=persons.filter(~pl.col("resolved")).height, started=started)
         bar.advance(task)
-    return NetworkBuild(build_id, persons, edges, markers, src, time.perf_counter() - started)
+    address_parts.cache_clear()  # up to 1M parsed addresses: not worth keeping between builds
+    return NetworkBuild(build_id, persons, markers, edge_count, time.perf_counter() - started,
+                        store)
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _store_snapshot(store: Store, persons: pl.DataFrame, edges: pl.DataFrame,
-                    markers: pl.DataFrame, *, unresolved: int, started: float) -> int:
+def _store_snapshot(store: Store, persons: pl.DataFrame, edge_files: list[Path],
+                    markers: pl.DataFrame, *, unresolved: int, started: float) -> tuple[int, int]:
     """Replace the stored graph with a new one, in one transaction (readers see old or new)."""
     with store.begin() as conn:
         build_id = conn.execute(insert(network_builds).values(
-            started_at=_now(), persons=persons.height, edges=edges.height,
+            started_at=_now(), persons=persons.height, edges=0,
             markers=markers.height, unresolved_records=unresolved,
         ).returning(network_builds.c.id)).scalar_one()
-        for table, frame in ((network_persons, persons), (network_edges, edges),
-                             (network_markers, markers)):
-            _replace_rows(conn, table, frame)
+        for table in (network_persons, network_edges, network_markers):
+            _clear(conn, table)
+        _insert_rows(conn, network_persons, persons)
+        _insert_rows(conn, network_markers, markers)
+        edge_count = 0
+        for path in edge_files:
+            edges = pl.read_parquet(path)
+            _insert_rows(conn, network_edges, edges)
+            edge_count += edges.height
         conn.execute(update(network_builds).where(network_builds.c.id == build_id).values(
-            finished_at=_now(), seconds=time.perf_counter() - started))
-    return int(build_id)
+            edges=edge_count, finished_at=_now(), seconds=time.perf_counter() - started))
+    return int(build_id), edge_count
 
 
-def _replace_rows(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
-    """Delete every row of `table` and bulk-load `frame` (COPY on PostgreSQL)."""
-    columns = [c.name for c in table.columns if c.name in frame.columns]
+def _clear(conn: Connection, table: Table) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"TRUNCATE {table.name}"))
+    else:
+        conn.execute(table.delete())
+
+
+def _insert_rows(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    """Bulk-load `frame` into `table` (COPY on PostgreSQL, executemany on SQLite)."""
+    columns = [c.name for c in table.columns if c.name in frame.columns]
+    if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in frame.select(columns).iter_rows():
                 copy.write_row(row)
         return
-    conn.execute(table.delete())
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)})")
     # SQLite's driver takes dates as ISO text, as SQLAlchemy's Date type stores them.
     dates = [pl.col(c).cast(pl.String) for c in columns if frame.schema[c] == pl.Date]
     rows = frame.select(columns).with_columns(*dates).iter_rows()
     conn.connection.driver_connection.executemany(sql, rows)  # type: ignore[union-attr]
+
+
+def stored_edges(store: Store) -> pl.DataFrame:
+    """Every stored edge as a frame (the whole table: meant for small graphs and tests)."""
+    columns = [c for c in network_edges.columns if c.name != "id"]
+    with store.connect() as conn:
+        rows = conn.execute(select(*columns)).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema={
+        "person_id": pl.String, "other_person_id": pl.String, "relation": pl.String,
+        "source": pl.String, "recorded": pl.Boolean, "agencies": pl.String,
+        "records": pl.String, "detail": pl.String, "from_date": pl.Date, "to_date": pl.Date,
+        "confidence": pl.Float64}, orient="row")
 
 
 def latest_build(conn: Connection) -> dict[str, Any] | None:
@@ -170,14 +305,19 @@ def latest_build(conn: Connection) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+_BUILT = (select(network_builds.c.started_at).where(network_builds.c.finished_at.is_not(None))
+          .order_by(network_builds.c.id.desc()).limit(1).scalar_subquery())
+_FRESHNESS = select(_BUILT, *(select(func.max(t.c.finished_at)).scalar_subquery()
+                              for t in (ingest_runs, resolution_runs)))
+"""The latest build's start and the latest ingest and resolution runs' ends, in one query.
+Statements asked for every child are built once: composing them costs more than running
+them."""
+
+
 def is_stale(conn: Connection) -> bool:
     """Whether an ingest or a resolution run finished after the latest build."""
-    build = latest_build(conn)
-    if build is None:
-        return True
-    changed = [conn.execute(select(func.max(t.c.finished_at))).scalar()
-               for t in (ingest_runs, resolution_runs)]
-    return any(c is not None and c > build["started_at"] for c in changed)
+    started, *changed = conn.execute(_FRESHNESS).one()
+    return started is None or any(c is not None and c > started for c in changed)
 
 
 def ensure_network(store: Store, *, progress: bool = False) -> None:
@@ -193,22 +333,17 @@ def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
         yield list(ids[i:i + size])
 
 
-def edges_of(conn: Connection, person_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Every stored edge leaving the given persons."""
-    out: list[dict[str, Any]] = []
-    for chunk in _chunks(sorted(set(person_ids))):
-        rows = conn.execute(select(network_edges).where(network_edges.c.person_id.in_(chunk)))
-        out.extend(dict(r) for r in rows.mappings())
-    return out
+IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+"""The list of person ids a look-up statement takes (`{"ids": [...]}`)."""
+_MARKERS = select(network_markers).where(network_markers.c.person_id.in_(IDS))
+_PERSONS = select(network_persons).where(network_persons.c.person_id.in_(IDS))
 
 
 def markers_of(conn: Connection, person_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Every stored marker of the given persons."""
     out: list[dict[str, Any]] = []
     for chunk in _chunks(sorted(set(person_ids))):
-        rows = conn.execute(select(network_markers).where(
-            network_markers.c.person_id.in_(chunk)))
-        out.extend(dict(r) for r in rows.mappings())
+        out.extend(dict(r) for r in conn.execute(_MARKERS, {"ids": chunk}).mappings())
     return out
 
 
@@ -216,9 +351,8 @@ def persons_of(conn: Connection, person_ids: Sequence[str]) -> dict[str, dict[st
     """The stored person rows of the given ids, by id."""
     out: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(sorted(set(person_ids))):
-        rows = conn.execute(select(network_persons).where(
-            network_persons.c.person_id.in_(chunk)))
-        out.update((r["person_id"], dict(r)) for r in rows.mappings())
+        out.update((r["person_id"], dict(r))
+                   for r in conn.execute(_PERSONS, {"ids": chunk}).mappings())
     return out
 
 

@@ -17,7 +17,7 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from kinlink.network.address import address_keys
-from kinlink.network.edges import INVERSE, _evidence, empty_evidence
+from kinlink.network.edges import _evidence, empty_evidence
 from kinlink.network.load import SourceFrames
 from kinlink.network.persons import ADULT_AGE, age_expr
 
@@ -56,18 +56,16 @@ def _stated_age_after(text: str, word: str) -> int | None:
     return int(next(g for g in match.groups() if g)) if match else None
 
 
-def _candidates(src: SourceFrames, evidence: pl.DataFrame, periods: pl.DataFrame,
+def _candidates(src: SourceFrames, links: pl.DataFrame, periods: pl.DataFrame,
                 persons: pl.DataFrame) -> pl.DataFrame:
-    """(incident, child person) pairs tied to the incident other than by its text."""
+    """(incident, child person) pairs tied to the incident other than by its text.
+
+    `links` holds (a, b, rel_ab) edge evidence seen from both ends (at least every row
+    whose `a` is recorded at an incident)."""
     incidents = src.incidents.filter(pl.col("summary").is_not_null()).with_columns(
         day=pl.col("occurred_at").cast(pl.Date))
     present = src.person_of(src.incident_people).select("agency", "incident_id", "person_id")
-    both_ways = pl.concat([
-        evidence.select("a", "b", "rel_ab"),
-        evidence.select(a=pl.col("b"), b=pl.col("a"),
-                        rel_ab=pl.col("rel_ab").replace_strict(INVERSE, default="other")),
-    ])
-    linked = present.join(both_ways.filter(pl.col("rel_ab").is_in(CHILD_LINKS)),
+    linked = present.join(links.filter(pl.col("rel_ab").is_in(CHILD_LINKS)),
                           left_on="person_id", right_on="a").select(
         "agency", "incident_id", child=pl.col("b"))
     at_address = incidents.with_columns(address_keys(incidents)).join(
@@ -86,10 +84,11 @@ def _candidates(src: SourceFrames, evidence: pl.DataFrame, periods: pl.DataFrame
         pl.col("age").is_not_null() & (pl.col("age") < ADULT_AGE) & (pl.col("age") >= 0))
 
 
-def incident_text_edges(src: SourceFrames, evidence: pl.DataFrame, periods: pl.DataFrame,
+def incident_text_edges(src: SourceFrames, links: pl.DataFrame, periods: pl.DataFrame,
                         persons: pl.DataFrame) -> pl.DataFrame:
-    """Edges from a child named in an incident's summary to everyone recorded there."""
-    candidates = _candidates(src, evidence, periods, persons)
+    """Edges from a child named in an incident's summary to everyone recorded there
+    (`links` as `_candidates` takes them)."""
+    candidates = _candidates(src, links, periods, persons)
     if candidates.height == 0:
         return empty_evidence()
     names = src.person_of(src.people).group_by("person_id").agg(

@@ -8,14 +8,12 @@ so the network is usable (if fragmented) before the first `kinlink resolve`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Select, select
 
 from kinlink.store.queries import current_rows
 from kinlink.store.schema.identity import record_persons
-from kinlink.store.schema.source import SOURCE_TABLES
 
 PEOPLE_COLUMNS = ("agency", "record_id", "first_name", "surname", "dob", "sex", "address",
                   "postcode", "nhs_number", "upn", "recorded_at")
@@ -64,27 +62,39 @@ class SourceFrames:
         )
 
 
+FETCH_ROWS = 100_000
+"""Rows turned into a polars frame at a time: Python tuples cost ~10x the frame's memory, so
+a whole table at once (1.6M people rows at 1M persons) would need gigabytes."""
+
+
 def _fetch(conn: Connection, query: Select, columns: tuple[str, ...]) -> pl.DataFrame:
-    rows: list[Any] = list(conn.execute(query).all())
-    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-    return pl.DataFrame(data, strict=False)
+    """The rows of `query` as a frame, fetched (streamed on PostgreSQL) a chunk at a time."""
+    result = conn.execute(query, execution_options={"stream_results": True,
+                                                    "max_row_buffer": FETCH_ROWS})
+    chunks = [_typed(pl.DataFrame([tuple(r) for r in rows], schema=list(columns),
+                                  orient="row", strict=False, infer_schema_length=None))
+              for rows in result.partitions(FETCH_ROWS)]
+    if not chunks:
+        return _typed(pl.DataFrame(schema=list(columns)))
+    return pl.concat(chunks, how="vertical_relaxed", rechunk=True)
 
 
 def _current(conn: Connection, table: str) -> pl.DataFrame:
     columns = TABLE_COLUMNS[table]
     current = current_rows(table).subquery()
-    frame = _fetch(conn, select(*(current.c[c] for c in columns)), columns)
-    return _typed(frame, SOURCE_TABLES[table].name)
+    return _fetch(conn, select(*(current.c[c] for c in columns)), columns)
 
 
-def _typed(frame: pl.DataFrame, table: str) -> pl.DataFrame:
-    """Give empty or all-null columns their proper types, so joins line up."""
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Give every column its type (dates, date-times, else text), so chunks and joins line up."""
     casts: dict[str, pl.DataType] = {}
     for name in frame.columns:
         if name.endswith("_date"):
             casts[name] = pl.Date()
         elif name in ("occurred_at", "recorded_at"):
             casts[name] = pl.Datetime("us")
+        elif name == "confidence":
+            casts[name] = pl.Float64()
         else:
             casts[name] = pl.String()
     return frame.with_columns(

@@ -27,14 +27,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Date, and_, bindparam, literal, or_, select, union_all
 
 from kinlink.errors import NotFoundError
-from kinlink.network.graph import active_on, edges_of, ensure_network, markers_of, persons_of
+from kinlink.network.graph import IDS, active_on, ensure_network, markers_of, persons_of
 from kinlink.network.persons import age_on, is_child
 from kinlink.network.risk import CLOSENESS, RiskSummary, combine, level_of, recency, severity
 from kinlink.store import Store
-from kinlink.store.schema.resolution import review_items
+from kinlink.store.schema.network import network_edges
 
 PARENT_LIKE = {"parent", "step-parent", "carer"}
 ROLE_ORDER = (
@@ -199,20 +199,32 @@ def _person(pid: str, info: dict[str, Any] | None, on: date) -> Person:
                   is_child(age, bool(info.get("pupil"))))
 
 
-def _identity_notes(conn: Connection, uids: set[str]) -> dict[str, str]:
-    """Match evidence from the review queue for pairs involving these records, if any."""
-    notes: dict[str, str] = {}
-    ordered = sorted(uids)
-    for i in range(0, len(ordered), 400):
-        chunk = ordered[i:i + 400]
-        rows = conn.execute(select(review_items).where(
-            or_(review_items.c.uid_l.in_(chunk), review_items.c.uid_r.in_(chunk))))
-        for r in rows.mappings():
-            for uid, other in ((r["uid_l"], r["uid_r"]), (r["uid_r"], r["uid_l"])):
-                weight = f", weight {r['match_weight']:.1f}" if r["match_weight"] else ""
-                notes.setdefault(uid, f"matched to {other}: probability "
-                                      f"{r['match_probability']:.2f}{weight}; {r['explanation']}")
-    return notes
+def _begun(column: Any) -> Any:
+    return or_(column.is_(None), column <= _ON)
+
+
+_ON = bindparam("on", type_=Date)
+_E, _E1 = network_edges, network_edges.alias("e1")
+_LEADS_ON = select(_E1.c.other_person_id).where(
+    _E1.c.person_id.in_(IDS), _begun(_E1.c.from_date),
+    or_(_E1.c.relation.in_(sorted(PARENT_LIKE)), and_(
+        _E1.c.relation == "household-member", or_(_E1.c.to_date.is_(None), _E1.c.to_date >= _ON))))
+_TWO_STEPS = union_all(
+    select(_E, literal(1).label("step")).where(_E.c.person_id.in_(IDS), _begun(_E.c.from_date)),
+    select(_E, literal(2).label("step")).where(
+        _E.c.person_id.in_(_LEADS_ON), _E.c.relation.in_(SECOND_STEP), _begun(_E.c.from_date),
+        or_(_E.c.relation != "co-present", _E.c.detail.like("%(domestic-abuse)%"))),
+)
+"""The edges a network needs, in one round trip: every edge of the children (step 1) and the
+second-step edges of the persons they lead on to (step 2, as `_between` says), begun by the
+date. The database narrows co-presence to domestic incidents; `_second_role` decides."""
+
+
+def two_step_edges(conn: Connection, child_ids: Sequence[str], on: date
+                   ) -> list[dict[str, Any]]:
+    """Both steps of edges of the given children as of the date (see `_TWO_STEPS`)."""
+    rows = conn.execute(_TWO_STEPS, {"ids": list(child_ids), "on": on})
+    return [dict(r) for r in rows.mappings()]
 
 
 class _Assembler:
@@ -220,15 +232,11 @@ class _Assembler:
 
     def __init__(self, conn: Connection, child_ids: Sequence[str], on: date) -> None:
         self.on = on
-        self.first = defaultdict(list)  # child -> one-step edges
-        for e in self._known(edges_of(conn, child_ids)):
-            self.first[e["person_id"]].append(e)
-        between = {e["other_person_id"] for es in self.first.values() for e in es
-                   if self._between(e) is not None}
-        self.second = defaultdict(list)  # parent or household member -> their edges
-        for e in self._known(edges_of(conn, list(between))):
-            if e["relation"] in SECOND_STEP:
-                self.second[e["person_id"]].append(e)
+        # child -> one-step edges; parent or household member -> their second-step edges
+        self.first: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.second: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in two_step_edges(conn, child_ids, on):
+            (self.first if e["step"] == 1 else self.second)[e["person_id"]].append(e)
         everyone = set(child_ids) | {e["other_person_id"] for es in self.first.values()
                                      for e in es}
         everyone |= {e["other_person_id"] for es in self.second.values() for e in es}
@@ -236,8 +244,6 @@ class _Assembler:
         self.markers = defaultdict(list)
         for m in markers_of(conn, list(everyone)):
             self.markers[m["person_id"]].append(m)
-        uids = {f"{m['agency']}:{m['record_id']}" for ms in self.markers.values() for m in ms}
-        self.identity = _identity_notes(conn, uids) if uids else {}
 
     def _between(self, edge: dict[str, Any]) -> bool | None:
         """Whether a one-step edge leads on to a second step: True through a parent, False
@@ -247,10 +253,6 @@ class _Assembler:
         if edge["relation"] == "household-member" and active_on(edge, self.on):
             return False
         return None
-
-    def _known(self, edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Edges whose evidence had begun by the date asked about."""
-        return [e for e in edges if e["from_date"] is None or e["from_date"] <= self.on]
 
     def network(self, child_id: str) -> ChildNetwork:
         child = _person(child_id, self.persons.get(child_id), self.on)
@@ -307,7 +309,7 @@ class _Assembler:
             conf = min(confidence, float(m["confidence"] if m["confidence"] is not None else 1))
             weight = (severity(m["marker"]) * recency(m["start_date"], m["end_date"], self.on)
                       * CLOSENESS.get(role, 0.5) * conf)
-            identity = self.identity.get(uid) or (
+            identity = m["identity"] or (
                 f"record {uid} resolved into person {pid}, cluster confidence {conf:.2f}")
             out.append(Marker(m["marker"], m["agency"], m["record_id"], m["start_date"],
                               m["end_date"], m["end_date"] is None or m["end_date"] >= self.on,

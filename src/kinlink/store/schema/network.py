@@ -87,6 +87,9 @@ network_markers = Table(
     Column("related_record_id", Text),
     Column("notes", Text),
     Column("confidence", Float),  # cluster confidence holding the record in its person
+    # The review queue's match evidence for this record, copied at build time (None: the
+    # record's identity was never in doubt), so a child's network reads no other table.
+    Column("identity", Text),
 )
 Index("ix_network_markers_person", network_markers.c.person_id)
 

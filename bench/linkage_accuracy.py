@@ -1,0 +1,169 @@
+"""Accuracy, time and memory of Kinlink's linkage beside its peers, on the same data.
+
+    .venv/bin/python bench/linkage_accuracy.py [--sizes 10000 100000] [--tools ...]
+
+Data sets: the synthetic borough at the given record counts (written by
+`kinlink.synth.generate` into a cache folder), and the two public labelled sets in
+../shared/benchmarks/. Each (data set, tool) runs in a fresh process so its time and
+peak memory are its own. Figures go to bench/results/linkage_accuracy.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from linkage_data import (
+    RESULTS,
+    LabelledData,
+    borough,
+    cluster_scores,
+    components,
+    fake_1000,
+    historical_50k,
+    save,
+    score_pairs,
+)
+
+RECORDS_PER_PERSON = 1.58  # the borough's default: about 1.58 agency records per person
+CACHE = Path(os.environ.get("KINLINK_BENCH_CACHE", Path(tempfile.gettempdir()) / "kinlink-bench"))
+TOOLS = ("kinlink", "splink", "recordlinkage")
+RECORDLINKAGE_MAX_RECORDS = 60_000  # beyond this its pandas pipeline takes many minutes here
+KINLINK_PAIR_THRESHOLD = 0.5
+
+
+def load(name: str) -> LabelledData:
+    if name == "fake_1000":
+        return fake_1000()
+    if name == "historical_50k":
+        return historical_50k()
+    records = int(name.removeprefix("borough_"))
+    folder = CACHE / name
+    if not (folder / "truth" / "records.csv").exists():
+        from kinlink.synth import generate
+
+        generate(folder, people=round(records / RECORDS_PER_PERSON), seed=2024)
+    return borough(folder)
+
+
+def run_one(tool: str, dataset: str) -> dict:
+    """One tool on one data set: its scores, seconds and peak memory."""
+    data = load(dataset)
+    started = time.perf_counter()
+    result: dict = {"tool": tool, "dataset": dataset, "records": data.raw.num_rows}
+    if tool == "kinlink":
+        result.update(_kinlink(data))
+    elif tool == "splink":
+        from linkage_peers import plain_splink
+
+        pairs = plain_splink(data.raw)
+        result.update(_scores(data, pairs))
+    else:
+        from linkage_peers import recordlinkage_ecm
+
+        pairs = recordlinkage_ecm(data.raw)
+        result.update(_scores(data, pairs))
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result
+
+
+def _kinlink(data: LabelledData) -> dict:
+    import pyarrow.compute as pc
+
+    from kinlink.linkage import predict, train
+    from kinlink.linkage.clusters import cluster
+
+    t0 = time.perf_counter()
+    records = data.records
+    t1 = time.perf_counter()
+    model = train(records, charts_dir=Path(tempfile.mkdtemp()))
+    t2 = time.perf_counter()
+    pairs = predict(records, model)
+    t3 = time.perf_counter()
+    clustering = cluster(records, pairs)
+    t4 = time.perf_counter()
+    likely = pairs.filter(pc.greater_equal(pairs["match_probability"], KINLINK_PAIR_THRESHOLD))
+    labels = dict(zip(clustering.clusters["uid"].to_pylist(),
+                      clustering.clusters["cluster_id"].to_pylist(), strict=True))
+    return {**score_pairs(data, zip(likely["uid_l"].to_pylist(), likely["uid_r"].to_pylist(),
+                                    strict=True)).as_dict(),
+            **cluster_scores(data, labels),
+            "prepare_seconds": round(t1 - t0, 1), "train_seconds": round(t2 - t1, 1),
+            "predict_seconds": round(t3 - t2, 1), "cluster_seconds": round(t4 - t3, 1),
+            "scored_pairs": pairs.num_rows}
+
+
+def _scores(data: LabelledData, pairs) -> dict:  # type: ignore[no-untyped-def]
+    uids = list(data.truth)
+    edges = list(zip(pairs["uid_l"].to_pylist(), pairs["uid_r"].to_pylist(), strict=True))
+    return {**score_pairs(data, edges).as_dict(),
+            **cluster_scores(data, components(uids, edges))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--tools", nargs="*", default=list(TOOLS), choices=TOOLS)
+    parser.add_argument("--public", action=argparse.BooleanOptionalAction, default=True,
+                        help="also score the public labelled sets")
+    parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATASET"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(*args.one)))
+        return
+    datasets = [f"borough_{n}" for n in args.sizes]
+    if args.public:
+        datasets += ["fake_1000", "historical_50k"]
+    results = []
+    for dataset in datasets:
+        load(dataset)  # generate outside the timed runs
+        for tool in args.tools:
+            if tool == "recordlinkage" and _size(dataset) > RECORDLINKAGE_MAX_RECORDS:
+                continue
+            done = subprocess.run([sys.executable, __file__, "--one", tool, dataset],
+                                  capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                print(f"{tool} on {dataset} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+                results.append({"tool": tool, "dataset": dataset, "error": done.stderr[-300:]})
+                continue
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(json.dumps(results[-1]), flush=True)
+    save("linkage_accuracy", {"results": results})
+    (RESULTS / "linkage_accuracy.md").write_text(markdown(results))
+
+
+def _size(dataset: str) -> int:
+    if dataset.startswith("borough_"):
+        return int(dataset.removeprefix("borough_"))
+    return {"fake_1000": 1_000, "historical_50k": 50_578}[dataset]
+
+
+def markdown(results: list[dict]) -> str:
+    """The figures as a markdown table (pairs at 0.5; clusters as each tool forms them)."""
+    head = ("| data set | tool | records | pair P | pair R | pair F1 | household merges /1000 "
+            "| cluster F1 | B-cubed F1 | seconds | peak MB |\n|" + "---|" * 11 + "\n")
+    rows = []
+    for r in results:
+        if "error" in r:
+            rows.append(f"| {r['dataset']} | {r['tool']} | failed: {r['error'][:60]!r} |"
+                        + " |" * 8)
+            continue
+        rows.append(f"| {r['dataset']} | {r['tool']} | {r['records']:,} | {r['precision']:.3f} "
+                    f"| {r['recall']:.3f} | {r['f1']:.3f} | {r['household_merges_per_1000']:.1f} "
+                    f"| {r['cluster_f1']:.3f} | {r['bcubed_f1']:.3f} | {r['seconds']:.0f} "
+                    f"| {r['peak_mb']:,} |")
+    return head + "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    main()

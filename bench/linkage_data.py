@@ -1,0 +1,208 @@
+"""Data and scoring shared by the linkage benchmarks: the synthetic borough and the
+public labelled sets, prepared for Kinlink and for the peers, and pairwise metrics.
+
+Not a benchmark itself; `linkage_accuracy.py`, `linkage_realtime.py` and
+`linkage_scale.py` use it.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from kinlink.ingest.format import AGENCIES
+from kinlink.linkage.prepare import prepare_table
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class LabelledData:
+    """Raw people-format records (text columns, `agency`), with the truth per uid."""
+
+    name: str
+    raw: pa.Table
+    truth: dict[str, str]  # uid -> true person
+    households: dict[str, set[str]]  # true person -> households ever lived in
+
+    @property
+    def records(self) -> pa.Table:
+        return prepare_table(self.raw)
+
+    def true_pairs(self) -> int:
+        sizes = Counter(self.truth.values())
+        return sum(n * (n - 1) // 2 for n in sizes.values())
+
+
+def borough(folder: Path) -> LabelledData:
+    """A synthetic borough written by `kinlink synth` (all agencies' people)."""
+    tables = []
+    for agency in AGENCIES:
+        path = folder / agency / "people.csv"
+        if not path.exists():
+            continue
+        table = _read_csv_text(path)
+        tables.append(table.append_column("agency", pa.array([agency] * table.num_rows)))
+    raw = pa.concat_tables(tables, promote_options="default")
+    with (folder / "truth" / "records.csv").open() as f:
+        truth = {f"{r['agency']}:{r['record_id']}": r["person_id"] for r in csv.DictReader(f)}
+    households: dict[str, set[str]] = defaultdict(set)
+    with (folder / "truth" / "households.csv").open() as f:
+        for r in csv.DictReader(f):
+            households[r["person_id"]].add(r["household_id"])
+    return LabelledData(folder.name, raw, truth, dict(households))
+
+
+def fake_1000() -> LabelledData:
+    """splink_datasets fake_1000, fed as the peers were (see shared README)."""
+    rows = list(csv.DictReader((SHARED / "fake_1000.csv").open()))
+    return _public("fake_1000", rows, lambda r: r["first_name"], lambda r: r["surname"],
+                   lambda r: r["dob"], lambda r: "", lambda r: r["city"], lambda r: "")
+
+
+def historical_50k() -> LabelledData:
+    """splink_datasets historical_50k, fed as the peers were (see shared README)."""
+    rows = pq.read_table(SHARED / "h50k.parquet").to_pylist()
+    sex = {"male": "M", "female": "F"}
+    return _public("historical_50k", rows, lambda r: r["first_name"], lambda r: r["surname"],
+                   lambda r: r["dob"], lambda r: sex.get(r["gender"] or "", ""),
+                   lambda r: r["birth_place"], lambda r: r["postcode_fake"])
+
+
+def _public(name: str, rows: list[dict], first, surname, dob, sex, address,
+            postcode) -> LabelledData:
+    """Rows shuffled, opaque ids, invalid dates blank (as the peers were fed)."""
+    rows = rows[:]
+    random.Random(7).shuffle(rows)
+    columns: dict[str, list[str | None]] = defaultdict(list)
+    truth = {}
+    for i, row in enumerate(rows):
+        record_id = f"R{i:06d}"
+        truth[f"file:{record_id}"] = str(row["cluster"])
+        for column, value in (("record_id", record_id), ("agency", "file"),
+                              ("first_name", first(row)), ("surname", surname(row)),
+                              ("dob", _valid_date(dob(row))), ("sex", sex(row)),
+                              ("address", address(row)), ("postcode", postcode(row))):
+            columns[column].append(value or None)
+    raw = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
+    return LabelledData(name, raw, truth, {})
+
+
+def _valid_date(value: str | None) -> str | None:
+    from kinlink.linkage.normalise import parse_dob
+
+    try:
+        parse_dob(value)
+    except ValueError:
+        return None
+    return value
+
+
+def _read_csv_text(path: Path) -> pa.Table:
+    names = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 20)).column_names
+    convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                   strings_can_be_null=True)
+    return pacsv.read_csv(path, convert_options=convert)
+
+
+@dataclass
+class PairScores:
+    predicted: int
+    true_positive: int
+    true_pairs: int
+    household_merges: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive / self.true_pairs if self.true_pairs else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def household_merges_per_1000(self) -> float:
+        return 1000 * self.household_merges / self.predicted if self.predicted else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"predicted_pairs": self.predicted, "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "household_merges": self.household_merges,
+                "household_merges_per_1000": round(self.household_merges_per_1000, 2)}
+
+
+def score_pairs(data: LabelledData, pairs: Iterable[tuple[str, str]]) -> PairScores:
+    """Pairwise precision/recall and household-member merges of predicted pairs."""
+    predicted = tp = household = 0
+    for a, b in pairs:
+        predicted += 1
+        pa_, pb = data.truth[a], data.truth[b]
+        if pa_ == pb:
+            tp += 1
+        elif data.households.get(pa_, set()) & data.households.get(pb, set()):
+            household += 1
+    return PairScores(predicted, tp, data.true_pairs(), household)
+
+
+def save(name: str, result: dict) -> Path:
+    """Write a benchmark's figures as JSON under bench/results/."""
+    import json
+
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    return path
+
+
+def components(uids: list[str], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Connected components of the pairs: uid -> cluster label (how peers cluster)."""
+    parent = {u: u for u in uids}
+
+    def find(u: str) -> str:
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {u: find(u) for u in uids}
+
+
+def cluster_scores(data: LabelledData, labels: dict[str, str]) -> dict[str, float]:
+    """Pairwise P/R/F1 of the clusters, household merges, and B-cubed P/R/F1."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for uid, label in labels.items():
+        members[label].append(uid)
+    pairs = ((group[i], group[j]) for group in members.values()
+             for i in range(len(group)) for j in range(i + 1, len(group)))
+    pairwise = score_pairs(data, pairs).as_dict()
+    true_sizes = Counter(data.truth.values())
+    precision = recall = 0.0
+    for group in members.values():
+        in_group = Counter(data.truth[u] for u in group)
+        for uid in group:
+            same = in_group[data.truth[uid]]
+            precision += same / len(group)
+            recall += same / true_sizes[data.truth[uid]]
+    n = len(labels)
+    p, r = precision / n, recall / n
+    return {**{f"cluster_{k}": v for k, v in pairwise.items()},
+            "bcubed_precision": round(p, 4), "bcubed_recall": round(r, 4),
+            "bcubed_f1": round(2 * p * r / (p + r), 4)}

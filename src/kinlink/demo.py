@@ -1,0 +1,136 @@
+"""The demo: a synthetic borough taken through every step, with its results shown.
+
+Generates a borough, ingests each agency's extract into a fresh store, resolves the
+records into persons, builds the networks and alerts, ranks the children waiting, and
+scores what was found against the borough's truth.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from kinlink.config import Settings
+from kinlink.ingest import ingest_extract
+from kinlink.ingest.format import AGENCIES
+from kinlink.linkage.evaluate import cluster_scores, hidden_risk_scores
+from kinlink.linkage.resolve import resolve_store
+from kinlink.network import child_network, draw_network, list_alerts, recompute_alerts
+from kinlink.store import Store, open_store
+from kinlink.synth import SynthConfig, generate
+from kinlink.timeliness import build_queue, load_config, timeliness_report
+from kinlink.timeliness.charts import write_charts
+
+DEFAULT_PEOPLE = 220_000  # about Solihull's population
+
+
+@dataclass
+class DemoResult:
+    """Where the demo put things and what it measured."""
+
+    folder: Path
+    figures: dict[str, Any] = field(default_factory=dict)
+    pictures: list[Path] = field(default_factory=list)
+
+
+def _fresh_store(folder: Path) -> Store:
+    """A new SQLite store in `folder`, replacing the one an earlier demo left there."""
+    for old in folder.glob("kinlink.db*"):
+        old.unlink()
+    return open_store(Settings(home=folder))
+
+
+def _timed(console: Console, title: str, work: Callable[[], Any]) -> Any:
+    console.rule(f"[bold]{title}")
+    started = time.perf_counter()
+    result = work()
+    console.print(f"[dim]{title}: {time.perf_counter() - started:.1f} s[/]")
+    return result
+
+
+def run_demo(folder: Path, *, people: int = DEFAULT_PEOPLE, seed: int = 1,
+             console: Console | None = None) -> DemoResult:
+    """Run every step on a new borough of `people` persons in `folder`."""
+    console = console or Console()
+    folder.mkdir(parents=True, exist_ok=True)
+    borough = folder / "borough"
+    shutil.rmtree(borough, ignore_errors=True)
+    result = DemoResult(folder)
+    config = SynthConfig()
+    as_of = config.as_of
+    _timed(console, f"Generating a synthetic borough of {people:,} people",
+           lambda: generate(borough, people=people, seed=seed, config=config, progress=True))
+    store = _fresh_store(folder)
+    for agency in AGENCIES:
+        report = _timed(console, f"Ingesting {agency}",
+                        lambda a=agency: ingest_extract(store, borough / a, a, progress=True))
+        result.figures[f"ingested_{agency}"] = report.total("new")
+    resolution = _timed(console, "Resolving identities",
+                        lambda: resolve_store(store, progress=True))
+    _show(console, "Resolution", resolution.summary())
+    alerts = _timed(console, "Building networks and alerts",
+                    lambda: recompute_alerts(store, as_of=as_of, progress=True))
+    result.figures.update(_score(store, borough, console))
+    result.figures["alerts"] = alerts
+    _show_queue(console, store, as_of)
+    result.pictures += _timeliness_charts(store, as_of, folder / "charts")
+    result.pictures += _example_network(store, as_of, folder / "charts")
+    console.rule("[bold]Where to look")
+    for path in result.pictures:
+        console.print(f"  {path}")
+    console.print(f"  store: {store.safe_url}   (KINLINK_HOME={folder} kinlink ...)")
+    return result
+
+
+def _show(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
+    table = Table(title=title, show_header=False)
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
+def _score(store: Store, borough: Path, console: Console) -> dict[str, float]:
+    """Resolution and hidden-risk scores against the borough's truth."""
+    truth = pl.read_csv(borough / "truth" / "records.csv", infer_schema=False)
+    scores = cluster_scores(store, truth)
+    scores.update(hidden_risk_scores(store, borough / "truth"))
+    _show(console, "Against the truth", [(k, f"{v:.3f}") for k, v in scores.items()])
+    return scores
+
+
+def _show_queue(console: Console, store: Store, as_of: date) -> None:
+    queue = build_queue(store, as_of=as_of)
+    table = Table(title=f"Children waiting, riskiest and longest first ({len(queue):,} in all)")
+    for column in ("rank", "child", "team", "waiting for", "working days", "due", "risk"):
+        table.add_column(column)
+    for item in queue[:10]:
+        row = item.as_row()
+        table.add_row(str(item.rank), item.child_key, item.team or "", item.clock.label,
+                      str(item.waited_days), str(row.get("due_at", "")), item.risk.level)
+    console.print(table)
+
+
+def _timeliness_charts(store: Store, as_of: date, folder: Path) -> list[Path]:
+    config = load_config()
+    report = timeliness_report(store, date_from=date(as_of.year - 2, as_of.month, 1),
+                               date_to=as_of, by="month", as_of=as_of, config=config)
+    return write_charts(report, config, folder)
+
+
+def _example_network(store: Store, as_of: date, folder: Path) -> list[Path]:
+    """The network picture of the child with an open unlinked-risk alert, if any."""
+    alerts = list_alerts(store, type="unlinked-risk", status="open", limit=1)
+    if not alerts:
+        return []
+    child = alerts[0]["person_id"]
+    return [draw_network(child_network(store, child, as_of=as_of),
+                         folder / f"network-{child}.png")]

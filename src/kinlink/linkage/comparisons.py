@@ -1,0 +1,331 @@
+"""The domain comparisons of the linkage model: Splink levels with a Python twin.
+
+Each comparison says how alike one aspect of two records is, from most to least alike;
+its levels' labels are the plain words an explanation shows ("similar spelling").
+Every level is written twice, side by side: as SQL for Splink (batch, on DuckDB or
+Spark, with engine functions as `{jw}`-style placeholders) and as a Python predicate
+with the same NULL semantics, used to score the few candidates of a real-time query
+in microseconds. A test checks that both give identical scores on many pairs.
+
+Two choices matter most on household-heavy data (see ../shared/NOTES.md):
+- postcode and address are ONE "place" comparison: people of one household share both,
+  and counted as two independent pieces of evidence they outvote a disagreeing forename
+  and date of birth;
+- the date of birth has no wide "within years" level, so a parent, child or sibling falls
+  into the strongly negative "different" level rather than a mildly positive one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.comparison_library import CustomComparison
+from splink.internals.dialects import SplinkDialect
+
+Record = Mapping[str, Any]
+Predicate = Callable[[Record, Record], bool]
+
+# Function names that differ between the engines we run on.
+_FUNCTIONS: dict[str, dict[str, str]] = {
+    "duckdb": {"jw": "jaro_winkler_similarity", "contains": "list_contains",
+               "overlap": "list_has_any", "inter": "list_intersect", "size": "len",
+               "dlev": "damerau_levenshtein"},
+    "spark": {"jw": "jaro_winkler", "contains": "array_contains",
+              "overlap": "arrays_overlap", "inter": "array_intersect", "size": "size",
+              "dlev": "damerau_levenshtein"},
+}
+
+# Similarity thresholds sit a hair below round numbers: implementations of Jaro-Winkler
+# differ in the last bit, and a score of exactly 0.8 must land on the same side in both.
+JW_HIGH = 0.919999999
+JW_LOW = 0.799999999
+ADDRESS_ALIKE = 0.599999999
+
+# Strong identifiers: agreement is near-certain evidence, so m is fixed rather than left
+# to EM, which sees too few pairs with the same identifier type on both sides.
+_STRONG_ID_M = {"same": 0.99, "different": 0.005}
+DOB_DIFFERENT_M = 0.01  # share of one person's record pairs with unrelated dates of birth
+DOB_GENERATION_M = 1e-5  # ... and with dates of birth a generation apart
+GENERATION_YEARS = 12
+SEX_DIFFERENT_M = 0.005
+STRONG_IDS = (("nhs_number", "NHS number"), ("upn", "UPN"), ("pnc_id", "PNC id"))
+
+
+class Level(ComparisonLevelCreator):
+    """A comparison level as SQL (with engine placeholders) and as a Python predicate."""
+
+    def __init__(self, sql: str, label: str, py: Predicate, *, null: bool = False,
+                 tf_column: str | None = None) -> None:
+        self.sql, self.label, self.py = sql, label, py
+        if null:
+            self.configure(is_null_level=True)
+        if tf_column:
+            # Half weight: a rare forename is rare overall but not within the community
+            # that uses it, where it goes with a few surnames (measured: full weight
+            # merged many same-named strangers whose date of birth was missing).
+            self.configure(tf_adjustment_column=tf_column, tf_adjustment_weight=0.5)
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        return self.sql.format(**_FUNCTIONS[sql_dialect.sql_dialect_str])
+
+    def create_label_for_charts(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    """One comparison: its Splink output name, the words an explanation uses, the
+    record columns an explanation shows side by side, and its levels."""
+
+    name: str
+    title: str
+    shown: tuple[str, ...]
+    levels: tuple[Level, ...]
+
+    def creator(self) -> ComparisonCreator:
+        return CustomComparison(comparison_levels=list(self.levels),
+                                output_column_name=self.name,
+                                comparison_description=self.title)
+
+
+# --- Python twins of the SQL building blocks (NULL never equals anything) -----------
+
+def _eq(a: Any, b: Any) -> bool:
+    return a is not None and b is not None and a == b
+
+
+def _jw(a: str | None, b: str | None) -> float:
+    return JaroWinkler.similarity(a, b) if a is not None and b is not None else -1.0
+
+
+def _overlap(a: list[str] | None, b: list[str] | None) -> bool:
+    return bool(a) and bool(b) and not set(a).isdisjoint(b)  # type: ignore[arg-type]
+
+
+def _jaccard(a: list[str] | None, b: list[str] | None) -> float:
+    if not a or not b:
+        return -1.0
+    inter = len(set(a) & set(b))
+    return inter / (len(a) + len(b) - inter)
+
+
+def _jaccard_sql(col: str) -> str:
+    inter = f"{{size}}({{inter}}({col}_l, {col}_r))"
+    return f"(cast({inter} as double) / ({{size}}({col}_l) + {{size}}({col}_r) - {inter}))"
+
+
+def _else(label: str) -> Level:
+    return Level("ELSE", label, lambda _a, _b: True)
+
+
+def _null(column: str) -> Level:
+    return Level(f"{column}_l IS NULL OR {column}_r IS NULL", "not known",
+                 lambda a, b: a[column] is None or b[column] is None, null=True)
+
+
+def _name(column: str, title: str, other_names: str, other_label: str,
+          extra: tuple[Level, ...] = ()) -> ComparisonSpec:
+    """Forename or surname: exact (TF adjusted), other known names, sound, spelling."""
+    dm = f"{column}_dm"
+    return ComparisonSpec(title, title, (column,), (
+        _null(column),
+        Level(f"{column}_l = {column}_r", "same",
+              lambda a, b: _eq(a[column], b[column]), tf_column=column),
+        *extra,
+        Level(f"{{overlap}}({other_names}_l, {other_names}_r)", other_label,
+              lambda a, b: _overlap(a[other_names], b[other_names])),
+        Level(f"{dm}_l = {dm}_r", "sounds the same", lambda a, b: _eq(a[dm], b[dm])),
+        Level(f"{{jw}}({column}_l, {column}_r) >= {JW_HIGH}", "similar spelling",
+              lambda a, b: _jw(a[column], b[column]) >= JW_HIGH),
+        Level(f"{{jw}}({column}_l, {column}_r) >= {JW_LOW}", "somewhat similar spelling",
+              lambda a, b: _jw(a[column], b[column]) >= JW_LOW),
+        _else("different"),
+    ))
+
+
+def _forename() -> ComparisonSpec:
+    nickname = Level(
+        "{contains}(first_name_nick_r, first_name_l) "
+        "OR {contains}(first_name_nick_l, first_name_r)", "nickname or formal form",
+        lambda a, b: (a["first_name"] in (b["first_name_nick"] or ())
+                      or b["first_name"] in (a["first_name_nick"] or ())))
+    return _name("first_name", "forename", "forenames_all", "matches a middle name or alias",
+                 (nickname,))
+
+
+def _name_order() -> ComparisonSpec:
+    names = ("first_name", "surname")
+    return ComparisonSpec("name_order", "name order", names, (
+        Level("first_name_l IS NULL OR first_name_r IS NULL OR surname_l IS NULL "
+              "OR surname_r IS NULL OR first_name_l = surname_l", "not known",
+              lambda a, b: (any(x[c] is None for x in (a, b) for c in names)
+                            or a["first_name"] == a["surname"]), null=True),
+        Level("first_name_l = surname_r AND surname_l = first_name_r",
+              "forename and surname swapped",
+              lambda a, b: a["first_name"] == b["surname"] and a["surname"] == b["first_name"]),
+        _else("usual order"),
+    ))
+
+
+def _estimated(a: Record, b: Record) -> bool:
+    return bool(a["dob_estimated"]) or bool(b["dob_estimated"])
+
+
+def _dob() -> ComparisonSpec:
+    both_days = "dob_l IS NOT NULL AND dob_r IS NOT NULL"
+    estimated = "(coalesce(dob_estimated_l, false) OR coalesce(dob_estimated_r, false))"
+
+    def days(a: Record, b: Record) -> bool:
+        return a["dob"] is not None and b["dob"] is not None
+
+    return ComparisonSpec("dob", "date of birth", ("dob", "dob_year"), (
+        Level("dob_year_l IS NULL OR dob_year_r IS NULL", "not known",
+              lambda a, b: a["dob_year"] is None or b["dob_year"] is None, null=True),
+        Level("dob_l = dob_r", "same", lambda a, b: _eq(a["dob"], b["dob"])),
+        Level(f"{both_days} AND dob_year_l = dob_year_r AND dob_day_l = dob_month_r "
+              "AND dob_month_l = dob_day_r", "day and month swapped",
+              lambda a, b: (days(a, b) and a["dob_year"] == b["dob_year"]
+                            and a["dob_day"] == b["dob_month"]
+                            and a["dob_month"] == b["dob_day"])),
+        Level(f"{both_days} AND {{dlev}}(dob_l, dob_r) <= 1",
+              "one digit wrong or two digits transposed",
+              lambda a, b: days(a, b) and DamerauLevenshtein.distance(a["dob"], b["dob"]) <= 1),
+        Level(f"(dob_l IS NULL OR dob_r IS NULL OR {estimated}) AND dob_year_l = dob_year_r "
+              "AND (dob_month_l IS NULL OR dob_month_r IS NULL "
+              f"OR dob_month_l = dob_month_r OR {estimated})",
+              "same year (date partial or estimated)",
+              lambda a, b: ((not days(a, b) or _estimated(a, b))
+                            and a["dob_year"] == b["dob_year"]
+                            and (a["dob_month"] is None or b["dob_month"] is None
+                                 or a["dob_month"] == b["dob_month"] or _estimated(a, b)))),
+        Level(f"{estimated} AND abs(dob_year_l - dob_year_r) <= 2",
+              "within 2 years of an estimated date",
+              lambda a, b: _estimated(a, b) and abs(a["dob_year"] - b["dob_year"]) <= 2),
+        # The two "different" levels have m fixed, not learnt: EM's blocks are full of
+        # parents and children who share a name and an address, and it takes them for one
+        # person with a wrong date. A date a generation away is never a typo (one-digit
+        # errors and swaps are caught above), so that level is close to a veto.
+        Level(f"{both_days} AND abs(dob_year_l - dob_year_r) >= {GENERATION_YEARS}",
+              f"{GENERATION_YEARS} or more years apart",
+              lambda a, b: days(a, b) and abs(a["dob_year"] - b["dob_year"]) >= GENERATION_YEARS
+              ).configure(m_probability=DOB_GENERATION_M, fix_m_probability=True),
+        _else("different").configure(  # type: ignore[arg-type]
+            m_probability=DOB_DIFFERENT_M, fix_m_probability=True),
+    ))
+
+
+def _sex() -> ComparisonSpec:
+    return ComparisonSpec("sex", "sex", ("sex",), (
+        _null("sex"),
+        Level("sex_l = sex_r", "same", lambda a, b: a["sex"] == b["sex"]),
+        # Fixed: in EM's blocks a true pair almost never disagrees on sex, and EM drives
+        # m to exactly 0, which Splink refuses; a recording error is rare, not impossible.
+        _else("different").configure(  # type: ignore[arg-type]
+            m_probability=SEX_DIFFERENT_M, fix_m_probability=True),
+    ))
+
+
+def _both(first: Predicate, second: Predicate) -> Predicate:
+    return lambda a, b: first(a, b) and second(a, b)
+
+
+def _family_and_place() -> ComparisonSpec:
+    """Surname and place judged together, because in a household they come together.
+
+    Counted as two independent comparisons, a shared surname (+8) and a shared address
+    (+10) add up to evidence no parent, child or sibling can be outweighed by; their
+    joint u, estimated directly, is about a hundred times larger than the product.
+    Levels are every (surname class, place class) pair, most alike first; the place
+    classes of each surname class cover every case, so CASE order does the rest. An
+    unknown surname is its own class: counted as "different" it would veto the pair.
+    """
+    alike = f"{_jaccard_sql('address_tokens')} >= {ADDRESS_ALIKE}"
+
+    def address_alike(a: Record, b: Record) -> bool:
+        return _jaccard(a["address_tokens"], b["address_tokens"]) >= ADDRESS_ALIKE
+
+    def no_postcode(a: Record, b: Record) -> bool:
+        return a["postcode"] is None or b["postcode"] is None
+
+    def unknown_place(x: Record) -> bool:
+        return x["postcode_district"] is None and x["address_tokens"] is None
+
+    surnames: tuple[tuple[str, str, Predicate], ...] = (
+        ("surname_l = surname_r", "same surname", lambda a, b: _eq(a["surname"], b["surname"])),
+        (f"({{overlap}}(surnames_all_l, surnames_all_r) OR surname_dm_l = surname_dm_r "
+         f"OR {{jw}}(surname_l, surname_r) >= {JW_HIGH})",
+         "similar or earlier surname",
+         lambda a, b: (_overlap(a["surnames_all"], b["surnames_all"])
+                       or _eq(a["surname_dm"], b["surname_dm"])
+                       or _jw(a["surname"], b["surname"]) >= JW_HIGH)),
+        ("surname_l IS NULL OR surname_r IS NULL", "surname not known",
+         lambda a, b: a["surname"] is None or b["surname"] is None),
+        ("TRUE", "different surname", lambda _a, _b: True),
+    )
+    places: tuple[tuple[str, str, Predicate], ...] = (
+        (f"((postcode_l = postcode_r AND (address_tokens_l IS NULL OR address_tokens_r IS NULL "
+         f"OR {alike})) OR ((postcode_l IS NULL OR postcode_r IS NULL) AND {alike}))",
+         "same address",
+         lambda a, b: ((_eq(a["postcode"], b["postcode"])
+                        and (a["address_tokens"] is None or b["address_tokens"] is None
+                             or address_alike(a, b)))
+                       or (no_postcode(a, b) and address_alike(a, b)))),
+        (f"(postcode_l = postcode_r OR {alike})", "same postcode or similar address",
+         lambda a, b: _eq(a["postcode"], b["postcode"]) or address_alike(a, b)),
+        ("postcode_district_l = postcode_district_r", "same postcode district",
+         lambda a, b: _eq(a["postcode_district"], b["postcode_district"])),
+        ("TRUE", "elsewhere or not known", lambda _a, _b: True),
+    )
+    levels = [Level(
+        "(surname_l IS NULL OR surname_r IS NULL) AND ((postcode_district_l IS NULL AND "
+        "address_tokens_l IS NULL) OR (postcode_district_r IS NULL AND address_tokens_r IS NULL))",
+        "not known",
+        lambda a, b: ((a["surname"] is None or b["surname"] is None)
+                      and (unknown_place(a) or unknown_place(b))), null=True)]
+    for s_number, (s_sql, s_label, s_py) in enumerate(surnames):
+        for p_sql, p_label, p_py in places:
+            if s_sql == "TRUE" and p_sql == "TRUE":
+                levels.append(_else(f"{s_label}, {p_label}"))
+                continue
+            level = Level(f"({s_sql}) AND ({p_sql})", f"{s_label}, {p_label}",
+                          _both(s_py, p_py))
+            if s_number == 0 and p_sql == "TRUE":
+                # A rare shared surname says more than a common one. Splink's adjustment
+                # puts the surname's frequency in place of the level's u, which is right
+                # only where place adds nothing: with a shared address too, the joint u
+                # is far below any surname's frequency and the adjustment would undo it.
+                level.configure(tf_adjustment_column="surname", tf_adjustment_weight=1.0,
+                                disable_tf_exact_match_detection=True)
+            levels.append(level)
+    return ComparisonSpec("family_and_place", "surname and place", ("surname", "postcode"),
+                          tuple(levels))
+
+
+def _same_id(column: str, label: str) -> Level:
+    return Level(f"{column}_l = {column}_r", f"same {label}",
+                 lambda a, b: _eq(a[column], b[column])).configure(
+        m_probability=_STRONG_ID_M["same"], fix_m_probability=True)  # type: ignore[return-value]
+
+
+def _strong_id() -> ComparisonSpec:
+    columns = tuple(c for c, _label in STRONG_IDS)
+    both = " OR ".join(f"({c}_l IS NOT NULL AND {c}_r IS NOT NULL)" for c in columns)
+    return ComparisonSpec("strong_id", "identifier", columns, (
+        Level(f"NOT ({both})", "none in common",
+              lambda a, b: not any(a[c] is not None and b[c] is not None for c in columns),
+              null=True),
+        *(_same_id(c, label) for c, label in STRONG_IDS),
+        _else("different identifier").configure(  # type: ignore[arg-type]
+            m_probability=_STRONG_ID_M["different"], fix_m_probability=True),
+    ))
+
+
+def comparison_specs() -> tuple[ComparisonSpec, ...]:
+    """Every comparison of the model, in the order Splink evaluates them."""
+    return (_forename(), _name_order(), _dob(), _sex(), _family_and_place(), _strong_id())
+

@@ -1,0 +1,167 @@
+"""Cleaning one value at a time: names, dates of birth, postcodes, addresses, strong ids.
+
+Every function here takes one raw value and returns its cleaned form (or None when the
+value is unusable). `prepare.py` applies them to each *distinct* value of a column, so
+a million records cost only as many calls as there are distinct names, and a single
+real-time query goes through exactly the same functions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from metaphone import doublemetaphone
+from nicknames import NickNamer
+
+_NON_LETTER = re.compile(r"[^A-Z ]+")
+_SPACES = re.compile(r"\s+")
+_DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})?$")
+_ADDRESS_NOISE = re.compile(r"[^A-Z0-9 ]+")
+_OUTWARD = r"[A-Z]{1,2}[0-9][0-9A-Z]?"
+_POSTCODE_PART = re.compile(rf"^(?:{_OUTWARD}|[0-9][A-Z]{{2}}|{_OUTWARD}[0-9][A-Z]{{2}})$")
+_PNC = re.compile(r"^(\d{2})(\d{2})/(\d{7})([A-Z])$")
+_UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+
+# Letters used as check characters by the DfE (UPN) and the PNC.
+_UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+_PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
+
+_nicknamer = NickNamer()
+
+
+def fold(value: str | None) -> str | None:
+    """Upper case with accents removed and anything but letters and spaces dropped.
+
+    Apostrophes vanish (O'BRIEN -> OBRIEN) while hyphens become spaces, so
+    double-barrelled names split into their parts.
+    """
+    if value is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", value.replace("-", " "))
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    cleaned = _SPACES.sub(" ", _NON_LETTER.sub("", ascii_only.upper().replace("'", ""))).strip()
+    return cleaned or None
+
+
+@lru_cache(maxsize=200_000)
+def metaphone_code(name: str | None) -> str | None:
+    """The primary double-metaphone code of a cleaned name (None if it has none)."""
+    if not name:
+        return None
+    return doublemetaphone(name.replace(" ", ""))[0] or None
+
+
+@lru_cache(maxsize=100_000)
+def nickname_group(first_name: str | None) -> tuple[str, ...]:
+    """The name with every formal name it may be a nickname of (BILL -> WILLIAM, ...).
+
+    Two forenames whose groups share a name are "the same name, one a diminutive".
+    """
+    if not first_name:
+        return ()
+    first_token = first_name.split(" ")[0]
+    canonicals = _nicknamer.canonicals_of(first_token.lower())
+    return tuple(sorted({first_token, *(c.upper() for c in canonicals)}))
+
+
+def list_values(value: str | None) -> list[str]:
+    """The items of a ';'-separated list field, stripped, blanks dropped."""
+    if not value:
+        return []
+    return [item.strip() for item in value.split(";") if item.strip()]
+
+
+def name_parts(name: str | None) -> list[str]:
+    """The words of a cleaned name (the parts of a double-barrelled surname)."""
+    return name.split(" ") if name else []
+
+
+def parse_dob(value: str | None) -> tuple[int | None, int | None, int | None]:
+    """Year, month and day of a full or partial ISO date; raises ValueError if malformed."""
+    if value is None or not value.strip():
+        return None, None, None
+    match = _DOB.match(value.strip())
+    if not match:
+        raise ValueError(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"month out of range: {value!r}")
+    if day is not None and not 1 <= day <= _days_in_month(year, month):  # type: ignore[arg-type]
+        raise ValueError(f"day out of range: {value!r}")
+    return year, month, day
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def postcode_parts(value: str | None) -> tuple[str | None, str | None, str | None]:
+    """Unit ("B91 3QB"), sector ("B91 3") and district ("B91") of a UK postcode.
+
+    An outward-only postcode gives only the district; anything unparseable gives nothing.
+    """
+    if not value:
+        return None, None, None
+    match = _POSTCODE.match(_SPACES.sub(" ", value.strip().upper()))
+    if not match:
+        return None, None, None
+    district, inward = match.groups()
+    if inward is None:
+        return None, None, district
+    return f"{district} {inward}", f"{district} {inward[0]}", district
+
+
+def address_tokens(address: str | None) -> list[str]:
+    """The distinct words of an address, upper case, without punctuation or postcode parts.
+
+    The postcode is compared on its own; left in, it would count twice in the address.
+    """
+    if not address:
+        return []
+    text = _ADDRESS_NOISE.sub(" ", fold_accents(address).upper())
+    return sorted({t for t in text.split() if not _POSTCODE_PART.match(t)})
+
+
+def fold_accents(value: str) -> str:
+    """The value with accents removed (É -> E)."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def valid_nhs_number(value: str | None) -> str | None:
+    """The NHS number if it is 10 digits with a correct modulus-11 check digit."""
+    digits = (value or "").replace(" ", "")
+    if len(digits) != 10 or not digits.isdigit():
+        return None
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return digits if check != 10 and check == int(digits[9]) else None
+
+
+def valid_upn(value: str | None) -> str | None:
+    """The unique pupil number if its form and DfE check letter are right."""
+    upn = (value or "").strip().upper()
+    if not _UPN.match(upn):
+        return None
+    body = upn[1:]
+    total = 0
+    for weight, char in enumerate(body, start=2):
+        total += weight * (int(char) if char.isdigit() else _UPN_CHECK_LETTERS.index(char)
+                           if char in _UPN_CHECK_LETTERS else 0)
+    return upn if _UPN_CHECK_LETTERS[total % 23] == upn[0] else None
+
+
+def valid_pnc_id(value: str | None) -> str | None:
+    """The PNC id (YYYY/NNNNNNNA) if its check letter is right."""
+    pnc = (value or "").strip().upper()
+    match = _PNC.match(pnc)
+    if not match:
+        return None
+    _century, year, serial, letter = match.groups()
+    return pnc if _PNC_CHECK_LETTERS[int(year + serial) % 23] == letter else None

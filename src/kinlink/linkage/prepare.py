@@ -1,0 +1,298 @@
+"""Turning people records into the table the linkage model compares.
+
+The same `prepare_table` serves batch (the whole store, or a standalone file) and real
+time (`prepare_record`, one query record), so a pair is compared on identical values in
+both. Each cleaning function in `normalise.py` runs once per distinct raw value; DuckDB
+then combines the cleaned columns row-wise.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kinlink.errors import InputError
+from kinlink.ingest.format import PEOPLE
+from kinlink.linkage import normalise as n
+from kinlink.store import Store
+from kinlink.store.queries import current_rows
+
+RAW_COLUMNS = ("agency", *PEOPLE.column_names)
+FILE_REQUIRED_COLUMNS = ("record_id", "first_name", "surname")
+DEFAULT_FILE_AGENCY = "file"
+
+_STR_LIST = pa.list_(pa.string())
+_SMALL = 16  # below this many rows, mapping value by value beats finding distinct values
+
+def prepare_records_from_store(store: Store) -> pa.Table:
+    """The current version of every people record of every agency, prepared for linkage."""
+    with store.connect() as conn:
+        rows = conn.execute(current_rows("people")).mappings().all()
+    raw = {c: [_as_text(row[c]) for row in rows] for c in RAW_COLUMNS}
+    return prepare_table(pa.table({c: pa.array(v, pa.string()) for c, v in raw.items()}))
+
+
+def prepare_records_from_file(path: Path | str) -> pa.Table:
+    """A standalone people-format CSV (agency column optional), prepared for linkage.
+
+    Raises InputError naming the file, row and field of the first problem found.
+    """
+    path = Path(path)
+    raw = read_people_csv(path)
+    _check_dobs(raw, file=str(path))
+    return prepare_table(raw)
+
+
+def read_people_csv(path: Path) -> pa.Table:
+    """The people-format columns of a CSV as text, checked for ids and required columns."""
+    if not path.is_file():
+        raise InputError("no such file", file=str(path))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            missing = [c for c in FILE_REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise InputError(f"missing required column(s): {', '.join(missing)}",
+                                 file=str(path))
+            rows = list(reader)
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text: {e.reason}", file=str(path)) from e
+    except csv.Error as e:
+        raise InputError(f"not a readable CSV: {e}", file=str(path)) from e
+    columns: dict[str, list[str | None]] = {c: [] for c in RAW_COLUMNS}
+    seen: set[tuple[str, str]] = set()
+    for number, row in enumerate(rows, start=1):
+        record_id = (row.get("record_id") or "").strip()
+        agency = (row.get("agency") or "").strip() or DEFAULT_FILE_AGENCY
+        if not record_id:
+            raise InputError("record_id is blank", file=str(path), row=number,
+                             field="record_id")
+        if (agency, record_id) in seen:
+            raise InputError(f"record_id {record_id!r} appears twice", file=str(path),
+                             row=number, field="record_id")
+        seen.add((agency, record_id))
+        for c in RAW_COLUMNS:
+            columns[c].append((row.get(c) or "").strip() or None)
+        columns["agency"][-1], columns["record_id"][-1] = agency, record_id
+    return pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
+
+
+def prepare_record(record: Mapping[str, Any], *, agency: str = "query") -> dict[str, Any]:
+    """One record (people-format fields) prepared exactly as in batch, as a dict.
+
+    Raises InputError when its date of birth is malformed.
+    """
+    raw = {c: [_as_text(record.get(c))] for c in RAW_COLUMNS}
+    raw["agency"] = [_as_text(record.get("agency")) or agency]
+    raw["record_id"] = [_as_text(record.get("record_id")) or "query"]
+    table = pa.table({c: pa.array(v, pa.string()) for c, v in raw.items()})
+    _check_dobs(table, file=None)
+    return prepare_table(table).to_pylist()[0]
+
+
+def prepare_table(raw: pa.Table) -> pa.Table:
+    """The linkage table of raw people-format text columns (see module docstring).
+
+    Malformed dates of birth become unknown here; callers that must report them call
+    `_check_dobs` first.
+    """
+    c = _cleaned_columns(_with_all_columns(raw))
+    first, surname = c["first_name"], c["surname"]
+    year, month, day = c["dob_year"], c["dob_month"], c["dob_day"]
+    return pa.table({
+        "uid": pc.binary_join_element_wise(c["agency"], c["record_id"], ":"),
+        "agency": c["agency"],
+        "record_id": c["record_id"],
+        "first_name": first,
+        "middle_names": c["middle_names"],
+        "surname": surname,
+        "first_name_dm": c["first_name_dm"],
+        "surname_dm": c["surname_dm"],
+        "first_name_nick": c["first_name_nick"],
+        "forenames_all": _union_of_lists(
+            _words(first), _words(c["middle_names"]), c["alias_forenames"]),
+        "surnames_all": _union_of_lists(
+            _words(surname), c["surname_whole"], c["previous_surnames"],
+            c["alias_surnames"]),
+        # Sorted so that a forename/surname swap lands in the same block.
+        "names_sorted": pc.if_else(
+            pc.less_equal(first, surname),
+            pc.binary_join_element_wise(first, surname, "|"),
+            pc.binary_join_element_wise(surname, first, "|")),
+        "dob": pc.binary_join_element_wise(
+            _zero_padded(year, 4), _zero_padded(month, 2), _zero_padded(day, 2), "-"),
+        "dob_year": year,
+        "dob_month": month,
+        "dob_day": day,
+        "dob_precision": pc.if_else(
+            pc.is_valid(day), "day",
+            pc.if_else(pc.is_valid(month), "month", pc.if_else(pc.is_valid(year), "year",
+                                                                 pa.scalar(None, pa.string())))),
+        **{name: c[name] for name in (
+            "dob_estimated", "sex", "postcode", "postcode_sector", "postcode_district",
+            "address_tokens", "nhs_number", "upn", "pnc_id")},
+    })
+
+
+def _words(names: pa.Array) -> pa.Array:
+    """Each name split into its words (None stays None)."""
+    return pc.split_pattern(names, " ")
+
+
+def _union_of_lists(*columns: pa.Array) -> pa.Array:
+    """Row by row, the sorted distinct items of several list<string> columns.
+
+    Done on the flattened values rather than row by row in Python: this is the one
+    step whose cost grows with every record rather than with the distinct values.
+    """
+    rows = len(columns[0])
+    if rows <= _SMALL:
+        merged = [sorted({v for items in row if items for v in items if v is not None}) or None
+                  for row in zip(*(c.to_pylist() for c in columns), strict=True)]
+        return pa.array(merged, _STR_LIST)
+    index = pa.concat_arrays([pc.list_parent_indices(c) for c in columns])
+    values = pa.concat_arrays([pc.list_flatten(c) for c in columns])
+    pairs = (pa.table({"row": pc.cast(index, pa.int64()), "value": values})
+             .filter(pc.is_valid(values))
+             .group_by(["row", "value"]).aggregate([])
+             .sort_by([("row", "ascending"), ("value", "ascending")]))
+    counts = pc.value_counts(pairs["row"]).flatten()
+    lengths = np.zeros(rows, np.int64)
+    lengths[counts[0].to_numpy()] = counts[1].to_numpy()
+    offsets = pa.array([0, *lengths.cumsum()], pa.int32())
+    mask = pa.array(lengths == 0)
+    return pa.ListArray.from_arrays(offsets, pairs["value"].combine_chunks(), mask=mask,
+                                    type=_STR_LIST)
+
+
+def _zero_padded(values: pa.Array, width: int) -> pa.Array:
+    return pc.utf8_lpad(pc.cast(values, pa.string()), width=width, padding="0")
+
+
+def _cleaned_columns(raw: pa.Table) -> dict[str, pa.Array]:
+    """Each raw column cleaned value by value (see `normalise.py`)."""
+    first = _map(raw["first_name"], n.fold, pa.string())
+    middle = _map(raw["middle_names"], n.fold, pa.string())
+    surname = _map(raw["surname"], n.fold, pa.string())
+    dob = _map(raw["dob"], _dob_or_none, pa.struct(
+        [("y", pa.int32()), ("m", pa.int32()), ("d", pa.int32())]))
+    postcode = _map(raw["postcode"], _postcode_struct, pa.struct(
+        [("unit", pa.string()), ("sector", pa.string()), ("district", pa.string())]))
+    return {
+        "agency": raw["agency"].combine_chunks(),
+        "record_id": raw["record_id"].combine_chunks(),
+        "first_name": first,
+        "middle_names": middle,
+        "surname": surname,
+        "first_name_dm": _map(first, n.metaphone_code, pa.string()),
+        "surname_dm": _map(surname, n.metaphone_code, pa.string()),
+        "surname_whole": _map(surname, lambda v: [v], _STR_LIST),
+        "first_name_nick": _map(first, lambda v: list(n.nickname_group(v)) or None, _STR_LIST),
+        "previous_surnames": _map(raw["previous_surnames"], _previous_surnames, _STR_LIST),
+        "alias_forenames": _map(raw["aliases"], lambda v: _alias_names(v, 0), _STR_LIST),
+        "alias_surnames": _map(raw["aliases"], lambda v: _alias_names(v, -1), _STR_LIST),
+        "dob_year": pc.struct_field(dob, "y"),
+        "dob_month": pc.struct_field(dob, "m"),
+        "dob_day": pc.struct_field(dob, "d"),
+        "dob_estimated": pc.fill_null(_map(raw["dob_estimated"], _truthy, pa.bool_()), False),
+        "sex": _map(raw["sex"], _sex, pa.string()),
+        "postcode": pc.struct_field(postcode, "unit"),
+        "postcode_sector": pc.struct_field(postcode, "sector"),
+        "postcode_district": pc.struct_field(postcode, "district"),
+        "address_tokens": _map(raw["address"], lambda v: n.address_tokens(v) or None,
+                               _STR_LIST),
+        "nhs_number": _map(raw["nhs_number"], n.valid_nhs_number, pa.string()),
+        "upn": _map(raw["upn"], n.valid_upn, pa.string()),
+        "pnc_id": _map(raw["pnc_id"], n.valid_pnc_id, pa.string()),
+    }
+
+
+def _map(column: pa.ChunkedArray | pa.Array, fn: Callable[[str], Any],
+         type_: pa.DataType) -> pa.Array:
+    """`fn` applied to each distinct non-blank value of `column`, broadcast back to rows.
+
+    Values are stripped first; blank and missing values map to None without calling `fn`.
+    """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if len(column) <= _SMALL:
+        return pa.array([_apply(fn, v) for v in column.to_pylist()], type_)
+    distinct = pc.unique(column).drop_null()
+    mapped = pa.array([_apply(fn, v) for v in distinct.to_pylist()], type_)
+    return mapped.take(pc.index_in(column, value_set=distinct))
+
+
+def _apply(fn: Callable[[str], Any], value: str | None) -> Any:
+    text = value.strip() if value is not None else ""
+    return fn(text) if text else None
+
+
+def _with_all_columns(raw: pa.Table) -> pa.Table:
+    """The raw table with every people-format column, as text (missing ones all blank)."""
+    return pa.table({
+        c: (pc.cast(raw[c], pa.string()) if c in raw.column_names
+            else pa.nulls(raw.num_rows, pa.string()))
+        for c in RAW_COLUMNS
+    })
+
+
+def _check_dobs(raw: pa.Table, *, file: str | None) -> None:
+    """Raise InputError at the first malformed date of birth."""
+    if "dob" not in raw.column_names:
+        return
+    for number, value in enumerate(raw["dob"].to_pylist(), start=1):
+        try:
+            n.parse_dob(value)
+        except ValueError as e:
+            raise InputError(str(e), file=file, row=number if file else None,
+                             field="dob") from None
+
+
+def _dob_or_none(value: str) -> dict[str, int | None] | None:
+    try:
+        y, m, d = n.parse_dob(value)
+    except ValueError:
+        return None
+    return {"y": y, "m": m, "d": d}
+
+
+def _postcode_struct(value: str) -> dict[str, str | None]:
+    unit, sector, district = n.postcode_parts(value)
+    return {"unit": unit, "sector": sector, "district": district}
+
+
+def _previous_surnames(value: str) -> list[str] | None:
+    names = [f for f in (n.fold(v) for v in n.list_values(value)) if f]
+    parts = [p for name in names for p in n.name_parts(name)]
+    return sorted({*names, *parts}) or None
+
+
+def _alias_names(value: str, position: int) -> list[str] | None:
+    """First (position 0) or last (-1) words of each alias full name."""
+    words = [n.name_parts(n.fold(v)) for v in n.list_values(value)]
+    return sorted({w[position] for w in words if w}) or None
+
+
+def _truthy(value: str) -> bool:
+    return value.lower() in {"true", "yes", "y", "1"}
+
+
+def _sex(value: str) -> str | None:
+    value = value.upper()[:1]
+    return value if value in {"F", "M"} else None
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,275 @@
+"""Resolution end to end: records in, stable persons out (the store), or a CSV (a file).
+
+Store mode (`resolve_store`): prepare every current people record, train a model if
+none is saved (or when asked), score candidate pairs, cluster them under the
+constraints (strong ids, relationships the agencies recorded, reviewers' decisions),
+give clusters stable person ids, and queue the uncertain pairs for review. Each run is
+recorded in `resolution_runs`; a run that fails is marked so and changes no person.
+
+File mode (`resolve_file`): the same matching on a standalone people-format file,
+trained on the file itself, written as `record_id,person_id,cluster_size`; nothing is
+stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import insert, select, update
+
+from kinlink.errors import InputError, NotFoundError
+from kinlink.linkage.clusters import DEFAULT_THRESHOLD, Clustering, cluster
+from kinlink.linkage.explain import explain
+from kinlink.linkage.model import LinkageModel, load_model, save_model
+from kinlink.linkage.persons import assign_persons, plan_persons
+from kinlink.linkage.predict import predict
+from kinlink.linkage.prepare import prepare_records_from_file, prepare_records_from_store
+from kinlink.linkage.training import train
+from kinlink.review import review_constraints, store_review_items
+from kinlink.review.decisions import now
+from kinlink.store import Store
+from kinlink.store.queries import current_rows
+from kinlink.store.schema.resolution import resolution_runs
+from kinlink.store.schema.source import relationships
+
+ENGINES = ("duckdb", "spark")
+REVIEW_BAND = (0.5, 0.95)
+"""Pairs scored in [low, high) are uncertain and go to the review queue."""
+EVIDENCE_THRESHOLD = 0.001
+"""Pairs scored below this are not kept: too unlike to weigh for or against a join."""
+
+
+@dataclass(frozen=True)
+class ResolutionReport:
+    """What a resolution run did; `summary()` is what the CLI prints."""
+
+    records: int
+    pairs: int
+    persons: int
+    created: int
+    merges: int
+    splits: int
+    retired: int
+    joined: int
+    review_items: int
+    refused_links: int
+    seconds: float
+    trained: bool
+    run_id: int | None = None
+    output: Path | None = None
+
+    def summary(self) -> list[tuple[str, str]]:
+        rows = [("records", f"{self.records:,}"), ("pairs scored", f"{self.pairs:,}"),
+                ("persons", f"{self.persons:,}")]
+        if self.run_id is not None:
+            rows += [("new persons", f"{self.created:,}"), ("merges", f"{self.merges:,}"),
+                     ("splits", f"{self.splits:,}"), ("retired", f"{self.retired:,}"),
+                     ("records joining a person", f"{self.joined:,}"),
+                     ("review items waiting", f"{self.review_items:,}")]
+        rows += [("links refused by constraints", f"{self.refused_links:,}"),
+                 ("model", "trained in this run" if self.trained else "saved model"),
+                 ("time", f"{self.seconds:.1f} s")]
+        return rows
+
+
+def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | None = None,
+                  retrain: bool = False, progress: bool = False,
+                  threshold: float = DEFAULT_THRESHOLD,
+                  review_band: tuple[float, float] = REVIEW_BAND) -> ResolutionReport:
+    """Resolve every stored record into persons (see the module docstring)."""
+    _check_options(engine, threshold, review_band)
+    started = time.perf_counter()
+    step = _stepper(progress)
+    run_id = _start_run(store, engine, threshold)
+    try:
+        records = step("Reading records", prepare_records_from_store, store)
+        if records.num_rows == 0:
+            raise InputError("the store holds no people records: ingest an extract first")
+        model = None if retrain else _saved_model(store)
+        trained = model is None
+        if model is None:  # training shows its own progress
+            model = train(records, engine=engine, spark_master=spark_master, progress=progress)
+            save_model(store, model)
+        pairs = step("Scoring pairs", _predict, records, model, engine, spark_master)
+        with store.connect() as conn:
+            must, cannot = review_constraints(conn)
+            cannot = pa.concat_tables([cannot, _recorded_relationships(conn)])
+        result = step("Clustering", cluster, records, pairs, threshold=threshold,
+                      cannot_link=cannot, must_link=must)
+        queue = step("Explaining uncertain pairs", _review_items, pairs, result, model,
+                     review_band)
+        with store.begin() as conn:
+            plan = step("Assigning person ids", assign_persons, conn, result.clusters,
+                        run_id=run_id)
+            waiting = store_review_items(conn, queue, run_id=run_id)
+            report = ResolutionReport(
+                records=records.num_rows, pairs=pairs.num_rows, persons=plan.persons,
+                created=len(plan.new_person_ids), merges=plan.count("merge"),
+                splits=plan.count("split"), retired=plan.count("retire"), joined=plan.joined,
+                review_items=waiting, refused_links=result.refused.num_rows,
+                seconds=time.perf_counter() - started, trained=trained, run_id=run_id)
+            _finish_run(conn, report, model.version)
+    except BaseException:
+        with store.begin() as conn:
+            conn.execute(update(resolution_runs).where(resolution_runs.c.id == run_id)
+                         .values(status="failed", finished_at=now()))
+        raise
+    return report
+
+
+def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
+                 spark_master: str | None = None, progress: bool = False,
+                 threshold: float = DEFAULT_THRESHOLD) -> ResolutionReport:
+    """Resolve a standalone people-format CSV into persons, written to `out` as
+    `[agency,]record_id,person_id,cluster_size` in the file's row order.
+
+    The model is trained on the file itself; its charts go to `<out stem>-charts/`.
+    """
+    _check_options(engine, threshold, REVIEW_BAND)
+    started = time.perf_counter()
+    path, out = Path(path), Path(out)
+    step = _stepper(progress)
+    records = step("Reading records", prepare_records_from_file, path)
+    model = train(records, engine=engine, spark_master=spark_master, progress=progress,
+                  charts_dir=out.parent / f"{out.stem}-charts")
+    pairs = step("Scoring pairs", _predict, records, model, engine, spark_master)
+    result = step("Clustering", cluster, records, pairs, threshold=threshold)
+    plan = plan_persons(result.clusters, pl.DataFrame(
+        schema={"uid": pl.String, "person_id": pl.String}), next_number=1)
+    step("Writing persons", _write_persons_csv, out, records, plan.assignments,
+         _has_agency_column(path))
+    return ResolutionReport(
+        records=records.num_rows, pairs=pairs.num_rows, persons=plan.persons,
+        created=len(plan.new_person_ids), merges=0, splits=0, retired=0, joined=0,
+        review_items=0, refused_links=result.refused.num_rows,
+        seconds=time.perf_counter() - started, trained=True, output=out)
+
+
+def _check_options(engine: str, threshold: float, band: tuple[float, float]) -> None:
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if not 0.0 < threshold <= 1.0:
+        raise InputError(f"the threshold must be in (0, 1], not {threshold}")
+    if not 0.0 <= band[0] < band[1] <= 1.0:
+        raise InputError(f"the review band must be two probabilities low < high, not {band}")
+
+
+def _saved_model(store: Store) -> LinkageModel | None:
+    try:
+        return load_model(store)
+    except NotFoundError:
+        return None
+
+
+def _predict(records: pa.Table, model: LinkageModel, engine: str,
+             spark_master: str | None) -> pa.Table:
+    return predict(records, model, engine=engine, spark_master=spark_master,
+                   threshold=EVIDENCE_THRESHOLD)
+
+
+def _recorded_relationships(conn: Any) -> pa.Table:
+    """Cannot-links: every pair of records an agency recorded as related to each other."""
+    current = current_rows(relationships).subquery()
+    rows = conn.execute(select(current.c.agency, current.c.record_id,
+                               current.c.related_record_id, current.c.type)).all()
+    return pa.table({
+        "uid_l": [f"{a}:{r}" for a, r, _, _ in rows],
+        "uid_r": [f"{a}:{q}" for a, _, q, _ in rows],
+        "reason": [f"recorded-{t}" for _, _, _, t in rows],
+    }, schema=pa.schema([("uid_l", pa.string()), ("uid_r", pa.string()),
+                         ("reason", pa.string())]))
+
+
+def _review_items(pairs: pa.Table, result: Clustering, model: LinkageModel,
+                  band: tuple[float, float]) -> pa.Table:
+    """The pairs to ask a person about, each with its explanation: those scored in the
+    uncertain band, and the links above the threshold that a constraint refused."""
+    scored = pl.from_arrow(pairs)
+    assert isinstance(scored, pl.DataFrame)
+    scored = scored.with_columns(
+        key_l=pl.min_horizontal("uid_l", "uid_r"), key_r=pl.max_horizontal("uid_l", "uid_r"))
+    refused = pl.from_arrow(result.refused)
+    assert isinstance(refused, pl.DataFrame)
+    refused = (refused.select(key_l=pl.min_horizontal("uid_l", "uid_r"),
+                              key_r=pl.max_horizontal("uid_l", "uid_r"), reason="reason")
+               .unique(["key_l", "key_r"], keep="first"))
+    p = pl.col("match_probability")
+    chosen = (scored.join(refused, on=["key_l", "key_r"], how="left")
+              .filter(pl.col("reason").is_not_null() | ((p >= band[0]) & (p < band[1])))
+              .with_columns(pl.col("reason").fill_null("uncertain")))
+    rows = chosen.to_dicts()
+    return pa.table({
+        "uid_l": [r["key_l"] for r in rows], "uid_r": [r["key_r"] for r in rows],
+        "match_probability": pa.array([r["match_probability"] for r in rows], pa.float64()),
+        "match_weight": pa.array([r.get("match_weight") for r in rows], pa.float64()),
+        "explanation": [explain(r, model).text for r in rows],
+        "reason": [r["reason"] for r in rows],
+    }, schema=pa.schema([("uid_l", pa.string()), ("uid_r", pa.string()),
+                         ("match_probability", pa.float64()), ("match_weight", pa.float64()),
+                         ("explanation", pa.string()), ("reason", pa.string())]))
+
+
+def _has_agency_column(path: Path) -> bool:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return "agency" in (next(csv.reader(f), None) or [])
+
+
+def _write_persons_csv(out: Path, records: pa.Table, assignments: pl.DataFrame,
+                       with_agency: bool) -> None:
+    """One row per input record, in input order, with its person and the person's size."""
+    sized = assignments.with_columns(cluster_size=pl.len().over("person_id"))
+    frame = pl.from_arrow(records.select(["uid", "agency", "record_id"]))
+    assert isinstance(frame, pl.DataFrame)
+    rows = frame.join(sized, on="uid", how="left", maintain_order="left")
+    columns = ["agency"] if with_agency else []
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        rows.select([*columns, "record_id", "person_id", "cluster_size"]).write_csv(out)
+    except OSError as e:
+        raise InputError(f"cannot write: {e.strerror}", file=str(out)) from e
+
+
+def _start_run(store: Store, engine: str, threshold: float) -> int:
+    with store.begin() as conn:
+        return int(conn.execute(insert(resolution_runs).values(
+            started_at=now(), status="running", engine=engine, threshold=threshold,
+            records=0, pairs=0, persons=0, created=0, merges=0, splits=0, retired=0,
+            review_items=0).returning(resolution_runs.c.id)).scalar_one())
+
+
+def _finish_run(conn: Any, report: ResolutionReport, model_version: int | None) -> None:
+    conn.execute(update(resolution_runs).where(resolution_runs.c.id == report.run_id).values(
+        status="done", finished_at=now(), model_version=model_version,
+        records=report.records, pairs=report.pairs, persons=report.persons,
+        created=report.created, merges=report.merges, splits=report.splits,
+        retired=report.retired, review_items=report.review_items, seconds=report.seconds))
+
+
+Step = Callable[..., Any]
+
+
+def _stepper(show: bool) -> Step:
+    """A runner of named steps, each shown with a spinner and its time when `show`.
+
+    Each step has its own short-lived display, so that training can show its own
+    progress between steps (rich allows one live display at a time).
+    """
+    def step(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not show:
+            return fn(*args, **kwargs)
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, transient=False) as bar:
+            task = bar.add_task(name, total=1)
+            result = fn(*args, **kwargs)
+            bar.update(task, completed=1)
+        return result
+
+    return step
