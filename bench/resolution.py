@@ -38,12 +38,12 @@ import pyarrow.compute as pc
 
 from kinlink.linkage import predict, prepare_records_from_file, train
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD, cluster
+from kinlink.linkage.evaluate import cluster_scores, household_merges
 from kinlink.linkage.persons import assign_persons
 from kinlink.linkage.resolve import EVIDENCE_THRESHOLD
 from kinlink.store import Store
 from kinlink.store.schema.resolution import resolution_runs
 from kinlink.synth import generate
-from resolution_metrics import cluster_scores, household_merges
 
 AGENCIES = ("police", "social-care", "health", "education")
 RESULTS = Path(__file__).parent / "results"

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,9 @@ from rich.console import Console
 from rich.table import Table
 
 from kinlink.config import Settings
-from kinlink.ingest import ingest_extract
+from kinlink.ingest import IngestReport, ingest_extract
 from kinlink.ingest.format import AGENCIES
-from kinlink.linkage.evaluate import cluster_scores, hidden_risk_scores
+from kinlink.linkage.evaluate import store_cluster_scores
 from kinlink.linkage.resolve import resolve_store
 from kinlink.network import child_network, draw_network, list_alerts, recompute_alerts
 from kinlink.store import Store, open_store
@@ -71,8 +72,9 @@ def run_demo(folder: Path, *, people: int = DEFAULT_PEOPLE, seed: int = 1,
            lambda: generate(borough, people=people, seed=seed, config=config, progress=True))
     store = _fresh_store(folder)
     for agency in AGENCIES:
-        report = _timed(console, f"Ingesting {agency}",
-                        lambda a=agency: ingest_extract(store, borough / a, a, progress=True))
+        report: IngestReport = _timed(
+            console, f"Ingesting {agency}",
+            partial(ingest_extract, store, borough / agency, agency, progress=True))
         result.figures[f"ingested_{agency}"] = report.total("new")
     resolution = _timed(console, "Resolving identities",
                         lambda: resolve_store(store, progress=True))
@@ -98,12 +100,12 @@ def _show(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
     console.print(table)
 
 
-def _score(store: Store, borough: Path, console: Console) -> dict[str, float]:
-    """Resolution and hidden-risk scores against the borough's truth."""
+def _score(store: Store, borough: Path, console: Console) -> dict[str, Any]:
+    """Resolution scores against the borough's truth."""
     truth = pl.read_csv(borough / "truth" / "records.csv", infer_schema=False)
-    scores = cluster_scores(store, truth)
-    scores.update(hidden_risk_scores(store, borough / "truth"))
-    _show(console, "Against the truth", [(k, f"{v:.3f}") for k, v in scores.items()])
+    scores = store_cluster_scores(store, truth.select("agency", "record_id", "person_id"))
+    _show(console, "Persons against the truth",
+          [(k, f"{v:,}" if isinstance(v, int) else f"{v:.3f}") for k, v in scores.items()])
     return scores
 
 

@@ -37,6 +37,7 @@ app = typer.Typer(
 
 # Each module defines `register(app)`; listed in the order `--help` shows them.
 COMMAND_MODULES: tuple[str, ...] = (
+    "kinlink.cli.demo",
     "kinlink.cli.synth",
     "kinlink.cli.ingest",
     "kinlink.cli.linkage",

@@ -1,4 +1,4 @@
-"""Cluster quality measures for the resolution benchmark: pairwise and B-cubed.
+"""Cluster quality measures against a known truth: pairwise and B-cubed.
 
 Both compare a predicted clustering with the truth, record by record, without ever
 listing pairs: pair counts come from the sizes of the cluster x truth intersections.
@@ -7,6 +7,10 @@ listing pairs: pair counts come from the sizes of the cluster x truth intersecti
 from __future__ import annotations
 
 import polars as pl
+from sqlalchemy import select
+
+from kinlink.store import Store
+from kinlink.store.schema.identity import record_persons
 
 
 def _pairs(sizes: pl.Series) -> int:
@@ -55,3 +59,14 @@ def household_merges(assigned: pl.DataFrame) -> int:
 
 def _f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def store_cluster_scores(store: Store, truth_records: pl.DataFrame) -> dict[str, float]:
+    """Scores of the store's persons against a truth of (agency, record_id, person_id)."""
+    with store.connect() as conn:
+        rows = conn.execute(select(record_persons.c.agency, record_persons.c.record_id,
+                                   record_persons.c.person_id)).all()
+    predicted = pl.DataFrame(rows, schema=["agency", "record_id", "predicted"], orient="row")
+    assigned = predicted.join(truth_records.rename({"person_id": "truth"}),
+                              on=["agency", "record_id"])
+    return cluster_scores(assigned)
