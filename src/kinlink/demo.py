@@ -115,9 +115,9 @@ def _show_queue(console: Console, store: Store, as_of: date) -> None:
     for column in ("rank", "child", "team", "waiting for", "working days", "due", "risk"):
         table.add_column(column)
     for item in queue[:10]:
-        row = item.as_row()
+        due = item.clock.due_at.date().isoformat() if item.clock.due_at else ""
         table.add_row(str(item.rank), item.child_key, item.team or "", item.clock.label,
-                      str(item.waited_days), str(row.get("due_at", "")), item.risk.level)
+                      str(item.waited_days), due, item.risk.level)
     console.print(table)
 
 
