@@ -35,14 +35,11 @@ import os
 import random
 import statistics
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import psutil
 
 from kinlink.ingest import ingest_extract
 from kinlink.network import (
@@ -56,32 +53,10 @@ from kinlink.network.graph import children_on
 from kinlink.store import Store
 from kinlink.store.schema.identity import record_persons
 from kinlink.synth import generate
+from measure import PeakMemory
 
 RESULTS = Path(__file__).parent / "results"
 REASONS = ("split-identity", "missing-link", "wrong-place")
-
-
-class PeakMemory:
-    """Samples this process's resident memory every 50 ms."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        process = psutil.Process()
-        while not self._stop.is_set():
-            self.peak = max(self.peak, process.memory_info().rss)
-            time.sleep(0.05)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def load_borough(borough: Path, url: str) -> Store:

@@ -13,38 +13,15 @@ import json
 import platform
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 
 from kinlink.synth import generate
+from measure import PeakMemory
 
 RESULTS = Path(__file__).parent / "results"
-
-
-class PeakMemory:
-    """Samples this process's resident memory every 50 ms and keeps the peak."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        process = psutil.Process()
-        while not self._stop.is_set():
-            self.peak = max(self.peak, process.memory_info().rss)
-            time.sleep(0.05)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main() -> None:
