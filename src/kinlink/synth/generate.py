@@ -19,7 +19,7 @@ from kinlink.synth.identifiers import nhs_numbers
 from kinlink.synth.names import ORIGINS
 from kinlink.synth.police import RECORDED, build_police, child_fates, incident_ids
 from kinlink.synth.population import HOUSEHOLD_TYPE_NAMES, Population, make_population
-from kinlink.synth.records import AgencyData, date_text
+from kinlink.synth.records import AgencyData, date_text, marker_rows
 from kinlink.synth.risk import Risks, draw_incidents, draw_markers
 from kinlink.synth.socialcare import build_social_care
 from kinlink.synth.universal import build_education, build_health
@@ -201,12 +201,6 @@ def _household_types(pop: Population, households: np.ndarray) -> np.ndarray:
 def _recorded_by(agencies: list[AgencyData]) -> dict[tuple[int, str], str]:
     """Which agencies record each (person, marker), as `;`-separated agency names."""
     found: dict[tuple[int, str], set[str]] = {}
-    for a in agencies:
-        table = a.tables.get("risk_markers")
-        if table is None:
-            continue
-        index = {rid: i for i, rid in enumerate(a.record_id.tolist())}
-        for rid, marker in zip(table["record_id"].tolist(), table["marker"].tolist(),
-                               strict=True):
-            found.setdefault((int(a.person[index[rid]]), marker), set()).add(a.name)
+    for a, i, marker in marker_rows(agencies):
+        found.setdefault((int(a.person[i]), marker), set()).add(a.name)
     return {k: ";".join(sorted(v)) for k, v in found.items()}

@@ -37,7 +37,7 @@ import numpy as np
 
 from kinlink.synth.police import FREE_TEXT, RECORDED
 from kinlink.synth.population import Population
-from kinlink.synth.records import AgencyData
+from kinlink.synth.records import AgencyData, marker_rows
 from kinlink.synth.risk import ADULT_RISK_MARKERS, Risks
 
 Record = tuple[str, int]  # (agency, record index)
@@ -57,16 +57,9 @@ class RiskPairs:
 
 def _marker_records(agencies: list[AgencyData]) -> dict[tuple[int, str], set[Record]]:
     out: dict[tuple[int, str], set[Record]] = defaultdict(set)
-    for a in agencies:
-        table = a.tables.get("risk_markers")
-        if table is None:
-            continue
-        index = {rid: i for i, rid in enumerate(a.record_id.tolist())}
-        for rid, marker in zip(table["record_id"].tolist(), table["marker"].tolist(),
-                               strict=True):
-            if marker in ADULT_RISK_MARKERS:
-                i = index[rid]
-                out[(int(a.person[i]), marker)].add((a.name, i))
+    for a, i, marker in marker_rows(agencies):
+        if marker in ADULT_RISK_MARKERS:
+            out[(int(a.person[i]), marker)].add((a.name, i))
     return out
 
 

@@ -8,6 +8,7 @@ duplicate splits what the agency knows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,3 +179,15 @@ def recorded_dates(pop: Population, persons: np.ndarray, rng: np.random.Generato
     start = np.maximum(pop.dob[persons], earliest)
     span = np.maximum((pop.as_of - start) / DAY, 1)
     return start + (rng.random(len(persons)) * span).astype(int) * DAY  # type: ignore[no-any-return]
+
+
+def marker_rows(agencies: list[AgencyData]) -> Iterator[tuple[AgencyData, int, str]]:
+    """Every written risk marker as (agency, index of its person record, marker)."""
+    for a in agencies:
+        table = a.tables.get("risk_markers")
+        if table is None:
+            continue
+        index = {rid: i for i, rid in enumerate(a.record_id.tolist())}
+        for rid, marker in zip(table["record_id"].tolist(), table["marker"].tolist(),
+                               strict=True):
+            yield a, index[rid], marker
