@@ -31,6 +31,15 @@ def test_different_homes_differ() -> None:
     assert address_key("14 Mill Road", "B92 1AA") != address_key("14 Mill Road", "B91 3QB")
 
 
+def test_street_type_runs_and_blocks_stay_whole() -> None:
+    assert address_key("12 Park Drive, Elmsworth", "KX5 5ZW") == "12||PARK DRIVE|KX5"
+    assert address_key("12 Park Drive", "KX5 5ZW") != address_key("12 Park Crescent", "KX5 5ZW")
+    rise = address_key("Flat 35, Johnson Court, Johnson Rise, Holloway", "KX8 0RS")
+    assert rise == "|35|JOHNSON COURT JOHNSON RISE|KX8"
+    assert rise != address_key("Flat 35, Johnson Court, Johnson Gardens", "KX8 4QT")
+    assert address_key("5 Green Lane, Brindley Green", None) == "5||GREEN LANE|"
+
+
 def test_unusable_addresses_give_no_key() -> None:
     assert address_key("No fixed abode", None) is None
     assert address_key("Solihull", "B91 3QB") is None

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from kinlink.network import build_network
 from kinlink.network.edges import coresidence_edges
+from kinlink.network.incident_text import names_child
 from kinlink.store import Store
 from kinlink.store.schema.network import network_edges
 
@@ -84,3 +85,18 @@ def test_coresidence_needs_overlapping_dates() -> None:
     # p2 came after p1 and p3 had left; p3 (since an unknown date) overlapped p1.
     assert edges.select("a", "b", "from_date", "to_date").rows() == [
         ("p1", "p3", date(2020, 1, 1), date(2020, 6, 1))]
+
+
+def test_a_name_shared_with_someone_recorded_is_theirs_unless_an_age_says_otherwise() -> None:
+    summary = "Faduma AHMED states Linda PERKINS was aggressive towards them."
+    mother = [("Fadumo", "Ahmed"), ("Linda", "Perkins")]
+    assert names_child(summary, ["Faduma"], ["Ahmed"], 6) == "first name and surname"
+    assert names_child(summary, ["Faduma"], ["Ahmed"], 6, mother) is None
+    aged = "Child Faduma AHMED (6) present. Linda PERKINS arrested."
+    assert names_child(aged, ["Faduma"], ["Ahmed"], 6, mother) == "first name and age 6"
+
+
+def test_first_name_and_surname_are_two_words() -> None:
+    # A record with the names swapped gives the child "Kathleen" as a surname too.
+    summary = "Kathleen WARNER states a neighbour was aggressive towards them."
+    assert names_child(summary, ["Kathleen", "Maj"], ["Maj", "Kathleen"], 1) is None

@@ -9,8 +9,11 @@ needs a 2 GB model and a C library), so we use a small documented method:
    street name but `SAINT` before one, `AVE` -> `AVENUE`, ...), `APARTMENT`/`APT`/`FLT`
    -> `FLAT`, `NO`/`NUMBER` dropped;
 3. the flat (`FLAT 3`, wherever it stands), the house number (first number, with its
-   letter suffix: `12A`) and the street (the words after the number up to and including
-   the first street-type word, or the first four words) are picked out;
+   letter suffix: `12A`) and the street are picked out. The street is the words after the
+   number up to and including a street-type word, or the first four words; a run of
+   street-type words stays whole (`PARK DRIVE` is not `PARK CRESCENT`), and a block's
+   name (`JOHNSON COURT`) takes the street after it (`JOHNSON COURT JOHNSON RISE`), since
+   one block name can stand on several streets;
 4. the key is `number|flat|street|outward postcode`. The postcode's outward part
    ("B91") separates same-named streets of different districts without making a typo in
    the inward part ("3QB"/"3BQ") split one home in two. A record without a postcode takes
@@ -41,6 +44,8 @@ STREET_TYPES = frozenset({
     "GARDEN", "GROVE", "PLACE", "SQUARE", "TERRACE", "PARK", "PARADE", "WALK", "HOUSE",
     "MEWS", "HEIGHTS", "BOULEVARD", "WAY", "HILL", "ROW", "RISE", "VIEW", "GREEN", "END",
 })
+BLOCK_TYPES = frozenset({"COURT", "HOUSE", "LODGE", "HEIGHTS", "MEWS", "TOWER", "MANSIONS"})
+_STREET_WORDS = 4  # a street name without a street-type word: its first words
 _SLASH_FLAT = re.compile(r"\b(\d+[A-Z]?)\s*/\s*(\d+[A-Z]?)\b")
 _NON_WORD = re.compile(r"[^A-Z0-9 ]+")
 _NUMBER = re.compile(r"^\d+[A-Z]?$")
@@ -90,14 +95,30 @@ def address_parts(address: str) -> tuple[str, str, str]:
     number_at = next((i for i, w in enumerate(words) if _NUMBER.match(w)), None)
     number = words[number_at] if number_at is not None else ""
     rest = words[number_at + 1:] if number_at is not None else words
-    street: list[str] = []
-    for word in rest:
+    street = _street_phrase(rest)
+    if street and street[-1] in BLOCK_TYPES:
+        after = _street_phrase(rest[len(street):])
+        if after and after[-1] in STREET_TYPES:
+            street += after
+    return number, flat, " ".join(street)
+
+
+def _street_phrase(words: list[str]) -> list[str]:
+    """The leading words naming one street (or block), up to its street-type words."""
+    phrase: list[str] = []
+    for i, word in enumerate(words):
         if _NUMBER.match(word):
             break
-        street.append(word)
-        if word in STREET_TYPES or len(street) == 4:
+        phrase.append(word)
+        if word in STREET_TYPES:
+            # "PARK DRIVE": the type run continues; "JOHNSON COURT, JOHNSON RISE" does not.
+            if i + 1 < len(words) and words[i + 1] in STREET_TYPES \
+                    and words[i + 1] not in BLOCK_TYPES:
+                continue
             break
-    return number, flat, " ".join(street)
+        if len(phrase) == _STREET_WORDS:
+            break
+    return phrase
 
 
 def address_key(address: str | None, postcode: str | None) -> str | None:

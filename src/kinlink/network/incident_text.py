@@ -5,7 +5,9 @@ the incident's people. We look for her among the children we can tie to the inci
 without the text: the children of the people at it (recorded or inferred links) and the
 children living at its address on the day. A candidate is named when the summary holds
 her first name and surname (fuzzy, rapidfuzz ratio >= 85 on single words, so "Jayne" and
-"Smyth" count), or her first name next to an age within a year of hers on the day.
+"Smyth" count), or her first name next to an age within a year of hers on the day. A name
+that is also the name of someone recorded at the incident (a mother and daughter who share
+one) is taken to be theirs unless an age says it is the child's.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from kinlink.network.load import SourceFrames
 from kinlink.network.persons import ADULT_AGE, age_expr
 
 NAME_SCORE = 85
+SAME_AS_RECORDED_SCORE = 75
+"""Looser: a name that could be a recorded person's (Faduma / Fadumo) is theirs."""
 CHILD_LINKS = ["child", "step-child", "cared-for", "household-member", "sibling"]
 _WORD = re.compile(r"[A-Z]+(?:['-][A-Z]+)*")
 _AGE = re.compile(r"\(\s*(\d{1,2})\s*\)|\bAGED?\s+(\d{1,2})\b|\b(\d{1,2})[\s-]*(?:YEARS?|YRS?)")
@@ -32,15 +36,19 @@ def _matches(word: str, words: Iterable[str]) -> bool:
 
 
 def names_child(summary: str, first_names: list[str], surnames: list[str],
-                age: int | None) -> str | None:
-    """The way `summary` names the child ("first surname" or "first (age)"), or None."""
+                age: int | None, recorded: Iterable[tuple[str, str]] = ()) -> str | None:
+    """The way `summary` names the child ("first surname" or "first (age)"), or None.
+
+    `recorded` holds the (first name, surname) of the people recorded at the incident."""
     text = summary.upper()
     words = _WORD.findall(text)
     for first in first_names:
         first = first.upper()
         if not first or not _matches(first, words):
             continue
-        if any(s and _matches(s.upper(), words) for s in surnames):
+        others = [w for w in words if fuzz.ratio(first, w) < NAME_SCORE]  # one word, one name
+        surname = next((s.upper() for s in surnames if s and _matches(s.upper(), others)), None)
+        if surname and not _names_someone_recorded(first, surname, recorded):
             return "first name and surname"
         if age is not None:
             for position in (i for i, w in enumerate(words) if fuzz.ratio(first, w) >= 85):
@@ -48,6 +56,13 @@ def names_child(summary: str, first_names: list[str], surnames: list[str],
                 if stated is not None and abs(stated - age) <= 1:
                     return f"first name and age {stated}"
     return None
+
+
+def _names_someone_recorded(first: str, surname: str,
+                            recorded: Iterable[tuple[str, str]]) -> bool:
+    return any(fuzz.ratio(first, f.upper()) >= SAME_AS_RECORDED_SCORE
+               and fuzz.ratio(surname, s.upper()) >= SAME_AS_RECORDED_SCORE
+               for f, s in recorded if f and s)
 
 
 def _stated_age_after(text: str, word: str) -> int | None:
@@ -93,8 +108,14 @@ def incident_text_edges(src: SourceFrames, links: pl.DataFrame, periods: pl.Data
         return empty_evidence()
     names = src.person_of(src.people).group_by("person_id").agg(
         pl.col("first_name").drop_nulls().unique(), pl.col("surname").drop_nulls().unique())
-    candidates = candidates.join(names, left_on="child", right_on="person_id", how="left")
-    how = [names_child(r["summary"], r["first_name"] or [], r["surname"] or [], r["age"])
+    recorded = src.incident_people.join(
+        src.people.select("agency", "record_id", "first_name", "surname"),
+        on=["agency", "record_id"]).group_by("agency", "incident_id").agg(
+        recorded_first=pl.col("first_name"), recorded_surname=pl.col("surname"))
+    candidates = candidates.join(names, left_on="child", right_on="person_id", how="left") \
+        .join(recorded, on=["agency", "incident_id"], how="left")
+    how = [names_child(r["summary"], r["first_name"] or [], r["surname"] or [], r["age"],
+                       zip(r["recorded_first"] or [], r["recorded_surname"] or [], strict=True))
            for r in candidates.iter_rows(named=True)]
     named = candidates.with_columns(how=pl.Series(how, dtype=pl.String)).filter(
         pl.col("how").is_not_null())
