@@ -21,7 +21,9 @@ Measures, against the borough's truth:
 At 1M the identities are oracle ones (no `kinlink resolve` run). `--work` keeps the
 generated borough and its ingested store for re-runs; `--query-only` re-measures the query
 latency and `risk_summary` of 5,000 children on the network built there, `--alerts-only`
-times a full alert recompute.
+times a full alert recompute. `--database-url URL` puts the store in another database
+(create it first), e.g. `postgresql+psycopg://postgres@127.0.0.1:5432/kinlink_bench`; its
+results are labelled with the dialect.
 
 Results go to bench/results/network.json and .md (merged by run label).
 """
@@ -191,26 +193,43 @@ def recompute_cost(store: Store, as_of: date) -> dict[str, Any]:
             "load_1min": round(os.getloadavg()[0], 1)}
 
 
-def prepared_store(work: Path, people: int, seed: int) -> Store:
-    """The borough generated and ingested into `work`, or the one a previous run left there
-    (`--work`: a 1M borough takes minutes to generate and ingest)."""
-    borough, db = work / "borough", work / "kinlink.db"
-    if not (work / "READY").exists():
+def prepared_store(work: Path, people: int, seed: int, url: str | None = None) -> Store:
+    """The borough generated into `work` and ingested into `url` (default: a SQLite file in
+    `work`), or what a previous run left there (`--work`: a 1M borough takes minutes to
+    generate and ingest)."""
+    borough = work / "borough"
+    url = url or f"sqlite:///{work / 'kinlink.db'}"
+    if not (borough / "READY").exists():
         generate(borough, people=people, seed=seed)
-        load_borough(borough, f"sqlite:///{db}").dispose()
-        (work / "READY").write_text(f"{people} people, seed {seed}\n")
-    store = Store(f"sqlite:///{db}")
+        (borough / "READY").write_text(f"{people} people, seed {seed}\n")
+    loaded = work / f"LOADED-{_dialect(url)}"
+    if not loaded.exists():
+        load_borough(borough, url).dispose()
+        loaded.write_text(f"{people} people, seed {seed}\n")
+    store = Store(url)
     store.upgrade()
     return store
 
 
-def run(people: int, seed: int, work: Path, *, quality: bool, resolve: bool) -> dict[str, Any]:
+def _dialect(url: str) -> str:
+    return url.split(":", 1)[0].split("+", 1)[0]
+
+
+def _label(people: int, url: str | None) -> str:
+    """The results key: the size, and the store when it is not SQLite."""
+    dialect = _dialect(url) if url else "sqlite"
+    return f"{people}" if dialect == "sqlite" else f"{people}-{dialect}"
+
+
+def run(people: int, seed: int, work: Path, *, quality: bool, resolve: bool,
+        url: str | None = None) -> dict[str, Any]:
     borough = work / "borough"
     t = time.perf_counter()
-    store = prepared_store(work, people, seed)
+    store = prepared_store(work, people, seed, url)
     as_of = date.fromisoformat(json.loads((borough / "truth" / "config.json").read_text())
                                ["as_of"])
     result: dict[str, Any] = {"people": people, "seed": seed, "as_of": as_of.isoformat(),
+                              "store": _dialect(url) if url else "sqlite",
                               "setup_seconds": round(time.perf_counter() - t, 1)}
     oracle_identities(store, borough)
     with PeakMemory() as memory:
@@ -236,7 +255,8 @@ def run(people: int, seed: int, work: Path, *, quality: bool, resolve: bool) -> 
 
 def markdown(results: dict[str, Any]) -> str:
     lines = ["# Network benchmark", "",
-             "Synthetic borough (`kinlink.synth.generate`), SQLite store, 2-core machine.", "",
+             "Synthetic borough (`kinlink.synth.generate`), SQLite store unless the table says "
+             "otherwise, 2-core machine.", "",
              "Recall over discoverable hidden pairs; undiscoverable = hidden pairs no joined-up "
              "record reveals (counted, not scored).", "",
              "| people | identities | found by | discoverable | undiscoverable | recall | "
@@ -257,13 +277,14 @@ def markdown(results: dict[str, Any]) -> str:
               "the benchmark process's resident memory during the build; query = "
               "`child_network` of a random child, 300 of them; load = 1-minute load average "
               "of the shared 2-core machine when measured.", "",
-              "| people | persons | edges | build s | build peak MB | query p50 ms | "
+              "| people | store | persons | edges | build s | build peak MB | query p50 ms | "
               "query p95 ms | risk_summary of 5,000 s | load |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results.values():
         b, q = r["build"], r["query"]
-        lines.append(f"| {r['people']:,} | {b['persons']:,} | {b['edges']:,} | {b['seconds']} | "
-                     f"{b['peak_rss_mb']} | {q['p50_ms']} | {q['p95_ms']} | "
+        lines.append(f"| {r['people']:,} | {r.get('store', 'sqlite')} | {b['persons']:,} | "
+                     f"{b['edges']:,} | {b['seconds']} | {b['peak_rss_mb']} | {q['p50_ms']} | "
+                     f"{q['p95_ms']} | "
                      f"{q.get('risk_summary_seconds', '')} | {q.get('load_1min', '')} |")
     timed = [r for r in results.values() if "recompute" in r]
     if timed:
@@ -290,13 +311,15 @@ def main() -> None:
                         help="only re-measure query latency on the network built in --work")
     parser.add_argument("--alerts-only", action="store_true",
                         help="only time a full alert recompute on the store in --work")
+    parser.add_argument("--database-url", help="the store (default: a SQLite file in --work); "
+                        "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/kinlink_bench")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "network.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     if args.query_only or args.alerts_only:
-        store = prepared_store(args.work, args.people, args.seed)
-        entry = results[f"{args.people}"]
+        store = prepared_store(args.work, args.people, args.seed, args.database_url)
+        entry = results[_label(args.people, args.database_url)]
         as_of = date.fromisoformat(entry["as_of"])
         if args.query_only:
             entry["query"] = query_latency(store, as_of)
@@ -310,9 +333,9 @@ def main() -> None:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         result = run(args.people, args.seed, work, quality=not args.no_quality,
-                     resolve=args.resolve)
+                     resolve=args.resolve, url=args.database_url)
     print(json.dumps(result, indent=2))
-    results[f"{args.people}"] = result
+    results[_label(args.people, args.database_url)] = result
     path.write_text(json.dumps(results, indent=2) + "\n")
     (RESULTS / "network.md").write_text(markdown(results))
 
