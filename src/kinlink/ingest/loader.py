@@ -83,6 +83,7 @@ def ingest_extract(store: Store, path: str | Path, agency: str, *, progress: boo
             rows_quarantined=sum(r.quarantined for r in reports),
             files={r.table: {k: v for k, v in vars(r).items() if k != "table"} for r in reports},
         ))
+    store.analyze(*(SOURCE_TABLES[r.table] for r in reports if r.new or r.changed))
     return IngestReport(run.run_id, agency, str(path), started, finished, reports,
                         warnings + run.warnings, run.problems[:REPORTED_PROBLEMS])
 

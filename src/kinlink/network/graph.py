@@ -228,6 +228,7 @@ def build_network(store: Store, *, progress: bool = False) -> NetworkBuild:
         build_id, edge_count = _store_snapshot(
             store, persons, folded, markers,
             unresolved=persons.filter(~pl.col("resolved")).height, started=started)
+        store.analyze(network_persons, network_edges, network_markers)
         bar.advance(task)
     address_parts.cache_clear()  # up to 1M parsed addresses: not worth keeping between builds
     return NetworkBuild(build_id, persons, markers, edge_count, time.perf_counter() - started,
