@@ -22,12 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kinlink.errors import ConfigError, InputError
 from kinlink.ingest.format import AGENCIES, RELATIONSHIP_TYPES
 
+TYPOS: tuple[str, ...] = ("typo-insert", "typo-delete", "typo-substitute", "typo-transpose",
+                          "typo-adjacent-key")
+"""The kinds of keying slip, each with its own rate."""
+
 # Errors made on a person record's fields. Kinds marked "eligible" in docs/synthetic-data.md
 # are rates among the records where the error is possible (e.g. a nickname needs a name
 # that has one); the rest are rates among all of the agency's person records.
 FIELD_ERRORS: tuple[str, ...] = (
-    "typo-insert", "typo-delete", "typo-substitute", "typo-transpose", "typo-adjacent-key",
-    "phonetic-variant", "nickname", "transliteration", "first-middle-swap",
+    *TYPOS, "phonetic-variant", "nickname", "transliteration", "first-middle-swap",
     "forename-surname-swap", "double-barrel", "surname-change",
     "dob-day-month-swap", "dob-digit", "dob-missing", "dob-year-only",
     "postcode-missing", "postcode-partial", "old-address",
@@ -48,13 +51,10 @@ ERROR_KINDS: tuple[str, ...] = (
 )
 """Every `error_kind` that `truth/errors.csv` can hold."""
 
-_TYPOS = ("typo-insert", "typo-delete", "typo-substitute", "typo-transpose",
-          "typo-adjacent-key")
-
 
 def _rates(typo: float, **rates: float) -> dict[str, float]:
     out = dict.fromkeys(FIELD_ERRORS + RECORD_ERRORS, 0.0)
-    out.update(dict.fromkeys(_TYPOS, typo))
+    out.update(dict.fromkeys(TYPOS, typo))
     out.update({k.replace("_", "-"): v for k, v in rates.items()})
     return out
 

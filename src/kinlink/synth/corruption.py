@@ -16,7 +16,7 @@ from functools import partial
 import numpy as np
 
 from kinlink.synth.arrays import is_in
-from kinlink.synth.config import AgencyConfig
+from kinlink.synth.config import TYPOS, AgencyConfig
 from kinlink.synth.identifiers import mistype_nhs_number
 from kinlink.synth.names import nicknames, phonetic_variants, transliteration_variants
 
@@ -67,28 +67,36 @@ class RecordValues:
     former_postcode: np.ndarray
 
 
-def _case_like(new: str, template: str) -> str:
-    return new.upper() if template.isupper() else new
+def _case_of(letter: str, template: str) -> str:
+    """`letter` in the case of `template`."""
+    return letter.upper() if template.isupper() else letter.lower()
 
 
 def _typo(kind: str, s: str, *, rng: np.random.Generator) -> str:
-    """One keying slip in `s`."""
+    """One keying slip in `s` (`s` itself only if a transposition has nothing to swap)."""
     i = int(rng.integers(0, len(s)))
     letter = _LETTERS[int(rng.integers(0, 26))]
     if kind == "typo-insert":
-        return s[:i] + _case_like(letter, s[i]) if i == 0 else s[:i] + letter + s[i:]
+        if i == 0:  # the slip takes the capital: John -> Kjohn
+            return _case_of(letter, s[0]) + (s[0] if s.isupper() else s[0].lower()) + s[1:]
+        return s[:i] + letter + s[i:]
     if kind == "typo-delete":
         return s[:i] + s[i + 1:]
     if kind == "typo-transpose":
-        i = min(i, len(s) - 2)
-        return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+        # Swapping two equal letters (the "ll" of Elliott, the "Aa" of Aaron) changes nothing.
+        unequal = [j for j in range(len(s) - 1) if s[j].lower() != s[j + 1].lower()]
+        if not unequal:
+            return s
+        i = unequal[i % len(unequal)]
+        # The letters move, the capitals stay: Sarah -> Asrah.
+        return s[:i] + _case_of(s[i + 1], s[i]) + _case_of(s[i], s[i + 1]) + s[i + 2:]
     if kind == "typo-adjacent-key":
         near = _NEIGHBOURS.get(s[i].lower(), _LETTERS)
         letter = near[int(rng.integers(0, len(near)))]
     else:  # typo-substitute
         while letter == s[i].lower():
             letter = _LETTERS[int(rng.integers(0, 26))]
-    return s[:i] + _case_like(letter, s[i]) + s[i + 1:]
+    return s[:i] + _case_of(letter, s[i]) + s[i + 1:]
 
 
 def _pick(options: tuple[str, ...], rng: np.random.Generator) -> str:
@@ -123,8 +131,14 @@ class Corrupter:
 
     def _replace(self, kind: str, column: str, eligible: np.ndarray,
                  change: Callable[[str], str]) -> None:
+        """Make the error on the eligible records drawn for it."""
+        self._change(kind, column, self._chosen(kind, eligible), change)
+
+    def _change(self, kind: str, column: str, records: np.ndarray,
+                change: Callable[[str], str]) -> None:
+        """Change a column of the given records, logging each value that changed."""
         values = getattr(self.v, column)
-        for i in self._chosen(kind, eligible):
+        for i in records:
             old = values[i]
             new = change(old)
             if new and new != old:
@@ -163,14 +177,17 @@ class Corrupter:
             v.first_name[i], middle[0] = middle[0], v.first_name[i]
             v.middle_names[i] = " ".join(middle)
             self.log.add(int(i), "first_name", "first-middle-swap", f"-> {v.first_name[i]}")
-        for kind in ("typo-insert", "typo-delete", "typo-substitute", "typo-transpose",
-                     "typo-adjacent-key"):
-            which = rng.random(len(v.surname)) < 0.5
+        for kind in TYPOS:
+            # A slip hits a record's first name or surname, whichever is long enough to
+            # show it (either, when both are).
             long_first = np.array([len(s) > 2 for s in v.first_name.tolist()])
             long_surname = np.array([len(s) > 2 for s in v.surname.tolist()])
+            chosen = self._chosen(kind, long_first | long_surname)
+            on_first = long_first[chosen] & (~long_surname[chosen]
+                                             | (rng.random(len(chosen)) < 0.5))
             slip = partial(_typo, kind, rng=rng)
-            self._replace(kind, "first_name", which & long_first, slip)
-            self._replace(kind, "surname", ~which & long_surname, slip)
+            self._change(kind, "first_name", chosen[on_first], slip)
+            self._change(kind, "surname", chosen[~on_first], slip)
         for i in self._chosen("forename-surname-swap", present):
             v.first_name[i], v.surname[i] = v.surname[i], v.first_name[i]
             self.log.add(int(i), "first_name", "forename-surname-swap", "")
@@ -178,21 +195,22 @@ class Corrupter:
     def dates(self) -> None:
         v, rng = self.v, self.rng
         full = np.array([d is not None and len(d) == 10 for d in v.dob.tolist()])
+        # Swapping needs a day that can be a month, and must give a plausible date.
         day_month = full & np.array([d is not None and len(d) == 10 and int(d[8:]) <= 12
-                                     and d[8:] != d[5:7] for d in v.dob.tolist()])
-        self._replace("dob-day-month-swap", "dob", day_month,
-                      lambda d: self._plausible(f"{d[:4]}-{d[8:]}-{d[5:7]}", d))
+                                     and d[8:] != d[5:7] and self._plausible(_swapped(d))
+                                     for d in v.dob.tolist()])
+        self._replace("dob-day-month-swap", "dob", day_month, _swapped)
         self._replace("dob-digit", "dob", full,
-                      lambda d: self._plausible(_wrong_digit(d, rng), d))
+                      lambda d: _wrong_digit(d, rng, self._plausible))
         self._replace("dob-year-only", "dob", full, lambda d: d[:4])
         has_dob = v.dob != None  # noqa: E711
         for i in self._chosen("dob-missing", has_dob):
             self.log.add(int(i), "dob", "dob-missing", f"{v.dob[i]} -> ")
             v.dob[i] = None
 
-    def _plausible(self, new: str, old: str) -> str:
-        """`new` if it is a plausible date of birth, else `old` (no change)."""
-        return new if self.earliest <= new <= self.latest else old
+    def _plausible(self, dob: str) -> bool:
+        """Whether a date of birth is plausible: not in the future, nor an age over 115."""
+        return self.earliest <= dob <= self.latest
 
     def places(self) -> None:
         v = self.v
@@ -220,12 +238,18 @@ def _split_barrel(surname: str, rng: np.random.Generator) -> str:
     return _pick((left + right.lower(), f"{left} {right}", left, right), rng)
 
 
-def _wrong_digit(dob: str, rng: np.random.Generator) -> str:
-    """The date with one digit wrong (year's last two, month or day), still a real date."""
-    for _ in range(20):
+def _swapped(dob: str) -> str:
+    """The date with day and month swapped."""
+    return f"{dob[:4]}-{dob[8:]}-{dob[5:7]}"
+
+
+def _wrong_digit(dob: str, rng: np.random.Generator, plausible: Callable[[str], bool]) -> str:
+    """The date with one digit wrong (year's last two, month or day), still a real and
+    plausible date (`dob` itself in the unlikely case that no try finds one)."""
+    for _ in range(100):
         pos = int(_pick(("2", "3", "5", "6", "8", "9"), rng))
         new = dob[:pos] + str(int(rng.integers(0, 10))) + dob[pos + 1:]
-        if new != dob and _is_date(new):
+        if new != dob and _is_date(new) and plausible(new):
             return new
     return dob
 

@@ -61,8 +61,9 @@ def build_police(rng: np.random.Generator, pop: Population, risks: Risks, config
     corrupt_and_store(police, pop, values, rng,
                       recorded_dates(pop, police.person, rng, pop.as_of - 3650 * DAY),
                       {"pnc_id": _pnc_ids(rng, pop, police.person, charged)})
-    _associates(rng, pop, risks, police, fate)
-    _incidents(rng, pop, risks, police, fate)
+    ids = incident_ids(risks)
+    _associates(rng, pop, risks, police, fate, ids)
+    _incidents(rng, pop, risks, police, fate, ids)
     _markers(rng, pop, risks, police, knows, victims)
     record_relationships(police, pop, rng)
     return police
@@ -83,7 +84,7 @@ def _pnc_ids(rng: np.random.Generator, pop: Population, person: np.ndarray,
 
 
 def _associates(rng: np.random.Generator, pop: Population, risks: Risks, police: AgencyData,
-                fate: np.ndarray) -> None:
+                fate: np.ndarray, incident_refs: np.ndarray) -> None:
     """Children recorded as an adult's associate: a new record with adult-like details."""
     rows = np.flatnonzero(fate == ASSOCIATE)
     if not len(rows):
@@ -121,7 +122,8 @@ def _associates(rng: np.random.Generator, pop: Population, risks: Risks, police:
     police.duplicate = np.concatenate([police.duplicate, np.zeros(n, bool)])
     for k in range(n):
         police.log.add(first_record + k, "dob", "wrong-place-associate",
-                       f"incident {incident[k]}: child recorded as an associate")
+                       f"{incident_refs[incident[k]]}: child T{child[k] + 1:07d} recorded as "
+                       "an associate")
     adult_rec = police.record_of(adult, rng)
     police.add_table("relationships", {
         "record_id": ids, "related_record_id": police.record_id[adult_rec],
@@ -138,8 +140,9 @@ def incident_ids(risks: Risks) -> np.ndarray:
 
 
 def _incidents(rng: np.random.Generator, pop: Population, risks: Risks, police: AgencyData,
-               fate: np.ndarray) -> None:
-    ids = incident_ids(risks)
+               fate: np.ndarray, ids: np.ndarray) -> None:
+    """The incidents with their summaries, who police recorded at each, and the children
+    they left out (named only in the summary, or not at all)."""
     recorded = fate == RECORDED
     rec = police.record_of(risks.attend_person[recorded], rng)
     police.add_table("incident_people", {

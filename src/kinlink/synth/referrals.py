@@ -15,6 +15,7 @@ import numpy as np
 
 from kinlink.synth.config import AgencyConfig
 from kinlink.synth.corruption import ErrorLog
+from kinlink.synth.population import DAY
 
 TEAMS = ("MASH", "Assessment Team North", "Assessment Team South", "Assessment Team East",
          "Children in Need Team", "Child Protection Team", "Disabled Children's Team")
@@ -23,6 +24,8 @@ SOURCES = ("police", "school", "health", "individual", "local-authority", "housi
 SOURCE_P = (0.30, 0.20, 0.14, 0.08, 0.09, 0.04, 0.03, 0.03, 0.03, 0.04, 0.02)
 NEEDS = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9", "N0")
 NEED_P = (0.55, 0.04, 0.04, 0.22, 0.02, 0.02, 0.02, 0.04, 0.03, 0.02)
+MIN_ASSESSMENT_DAYS = 5
+"""The fewest working days between an assessment's start and its authorisation."""
 
 
 class WorkingDays:
@@ -68,16 +71,22 @@ def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source
     decision = wd.add(day, delay)
     nfa = rng.random(n) < 0.35
     triage = np.array(("red", "amber", "green"), dtype=object)[rng.choice(3, n, p=(.15, .45, .4))]
-    # Assessment: authorised within 45 working days for most; some late; some never.
-    assess_start = wd.add(decision, rng.integers(0, 8, n))
+    # Assessment: starts within a week of the decision and is authorised within 45 working
+    # days of the referral for most; some late; some never. Lengths count from the
+    # referral, so a late decision could leave too little time: an assessment takes at
+    # least MIN_ASSESSMENT_DAYS, which keeps start before authorisation.
+    started_after = delay + rng.integers(0, 8, n)
+    assess_start = wd.add(day, started_after)
     late = rng.random(n)
     length = np.select([late < 0.78, late < 0.93], [rng.integers(10, 46, n),
                        rng.integers(46, 90, n)], -1)
+    length = np.where(length >= 0, np.maximum(length, started_after + MIN_ASSESSMENT_DAYS), -1)
     authorised = np.where(length >= 0, wd.add(day, length.clip(0)), _nat(n))
-    # Strategy discussion and section 47 for most red and some amber referrals.
+    # Strategy discussion (within two working days of the decision) and section 47 for
+    # most red and some amber referrals.
     strategy_p = np.select([triage == "red", triage == "amber"], [0.6, 0.15], 0.02)
-    strategy = np.where(~nfa & (rng.random(n) < strategy_p), wd.add(day, rng.integers(0, 3, n)),
-                        _nat(n))
+    strategy = np.where(~nfa & (rng.random(n) < strategy_p),
+                        wd.add(decision, rng.integers(0, 3, n)), _nat(n))
     s47 = np.where(~np.isnat(strategy), wd.add(strategy, rng.integers(0, 2, n)), _nat(n))
     icpc_late = rng.random(n) < 0.25
     icpc = np.where(~np.isnat(s47) & (rng.random(n) < 0.5),
@@ -86,11 +95,14 @@ def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source
     plan = np.where(~np.isnat(icpc) & (rng.random(n) < 0.8), icpc, _nat(n))
     plan_end = np.where(~np.isnat(plan), plan + rng.integers(180, 600, n).astype(
         "timedelta64[D]"), _nat(n))
-    reviews = [_reviews(p, e, as_of) for p, e in zip(plan, plan_end, strict=True)]
+    reviews = [_reviews(p, e, as_of, wd) for p, e in zip(plan, plan_end, strict=True)]
+    # A case closes after its last event: the decision (NFA), the plan's end, or the later
+    # of the assessment and an ICPC that led to no plan.
     closure = np.select(
         [nfa, ~np.isnat(plan_end), ~np.isnat(authorised)],
         [decision + rng.integers(0, 6, n).astype("timedelta64[D]"), plan_end,
-         authorised + rng.integers(0, 40, n).astype("timedelta64[D]")], _nat(n))
+         np.fmax(authorised, icpc) + rng.integers(0, 40, n).astype("timedelta64[D]")],
+        _nat(n))
     assess_start = np.where(nfa, _nat(n), assess_start)
     authorised = np.where(nfa, _nat(n), authorised)
 
@@ -123,15 +135,16 @@ def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source
     })
 
 
-def _reviews(plan: np.datetime64, end: np.datetime64, as_of: np.datetime64) -> str | None:
-    """Review conferences: three months after the plan starts, then every six months."""
+def _reviews(plan: np.datetime64, end: np.datetime64, as_of: np.datetime64,
+             wd: WorkingDays) -> str | None:
+    """Review conferences: three months after the plan starts, then every six months, each
+    on a working day (the next one when the date falls on a bank holiday)."""
     if np.isnat(plan):
         return None
-    dates, at = [], plan + 91
-    while at <= min(end, as_of):
-        dates.append(str(at))
-        at = at + 182
-    return ";".join(dates) or None
+    until = min(end, as_of)
+    due = plan + 91 + 182 * np.arange(max(int((until - plan) / DAY) // 182 + 1, 0))
+    held = wd.add(due, np.zeros(len(due), int))
+    return ";".join(str(d) for d in held[held <= until]) or None
 
 
 def messy_dates(rng: np.random.Generator, refs: Referrals, config: AgencyConfig,

@@ -21,6 +21,8 @@ from kinlink.synth.records import (
 )
 from kinlink.synth.risk import Risks
 
+DUPLICATE_WITHOUT_NHS = 0.8
+"""Share of health duplicates registered without the NHS number (besides any error)."""
 SCHOOL_LA = 990  # an invented local-authority number for the borough's UPNs
 SCHOOLS_PER_DISTRICT = 6
 
@@ -34,7 +36,8 @@ def build_health(rng: np.random.Generator, pop: Population, risks: Risks, config
     values = person_values(health, pop, nhs)
     # A duplicate registration usually went unnoticed because it was made without the NHS
     # number (a temporary resident); that is logged as the number missing.
-    dup = np.flatnonzero(health.duplicate & (rng.random(len(health.person)) < 0.8))
+    dup = np.flatnonzero(health.duplicate
+                         & (rng.random(len(health.person)) < DUPLICATE_WITHOUT_NHS))
     corrupt_and_store(health, pop, values, rng,
                       recorded_dates(pop, health.person, rng, pop.as_of - 30 * 365 * DAY))
     numbers = health.people["nhs_number"]
