@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select, update
 
 from kinlink.ingest import ingest_extract
-from kinlink.linkage import LinkageModel, predict
+from kinlink.linkage import LinkageModel, predict, save_model
 from kinlink.linkage.realtime import RealtimeMatcher
+from kinlink.linkage.scoring import PairScorer
 from kinlink.store import Store
 from kinlink.store.schema.identity import record_persons
+from kinlink.store.schema.linkage import linkage_keys, linkage_records, linkage_terms
 
 
 @pytest.fixture
@@ -48,6 +57,24 @@ def test_a_query_finds_the_same_pairs_as_batch(matcher: RealtimeMatcher,
     for uid in sorted(partners)[:60]:
         found = matcher.match(raw[uid], top=1000)
         assert {c.uid: pytest.approx(c.match_weight, abs=1e-9) for c in found} == partners[uid]
+        best = sorted(partners[uid], key=lambda p: (-round(partners[uid][p], 9), p))[:3]
+        assert [c.uid for c in matcher.match(raw[uid], top=3)] == best
+
+
+def test_bulk_weights_equal_pair_scores(borough_records: pa.Table,
+                                        trained_model: LinkageModel) -> None:
+    """Weighing packed candidates, each comparison decided once per distinct value, gives
+    every pair exactly the weight of scoring it on its own."""
+    scorer = PairScorer(trained_model)
+    records = borough_records.to_pylist()
+    tf = {c: {v: n / len(records) for v, n in Counter(r[c] for r in records).items()}
+          for c in scorer.tf_columns}
+    packed = [scorer.pack(r) for r in records]
+    assert [scorer.unpack(p) for p in packed] == records
+    for left in records[:40]:
+        weigh = scorer.for_query(left, tf).weight
+        assert [weigh(p) for p in packed] == [scorer.score(left, r, tf)["match_weight"]
+                                              for r in records]
 
 
 def test_a_misspelt_duplicate_is_found_with_an_explanation(matcher: RealtimeMatcher) -> None:
@@ -85,8 +112,99 @@ def test_refresh_indexes_only_what_changed(matcher: RealtimeMatcher, tmp_path) -
     assert found[0].uid == "police:PN9999999"
 
 
+def test_a_changed_record_is_reindexed_as_a_rebuild_would(matcher: RealtimeMatcher,
+                                                         tmp_path: Path) -> None:
+    """After a record changes, keys, packed records and term counts are exactly those a
+    rebuild from scratch gives."""
+    row = next(r for r in _raw_rows(matcher.store) if r["agency"] == "police")
+    _ingest_people(matcher.store, tmp_path, "police", {**row, "surname": "Quartermaine",
+                                                       "postcode": "ZZ9 9ZZ"})
+    assert matcher.refresh().indexed == 1
+    incremental = _index_contents(matcher.store)
+    with matcher.store.begin() as conn:
+        for table in (linkage_keys, linkage_records, linkage_terms):
+            conn.execute(delete(table))
+    assert matcher.refresh().indexed == 807
+    assert _index_contents(matcher.store) == incremental
+    assert matcher.match({**row, "surname": "Quartermain", "postcode": "ZZ9 9ZZ",
+                          "agency": "query"})[0].uid == f"police:{row['record_id']}"
+
+
+@pytest.mark.parametrize("hash_seed", ["1", "2"])
+def test_another_process_reuses_the_index(matcher: RealtimeMatcher, hash_seed: str) -> None:
+    """The packed layout does not depend on the process (string hashing differs)."""
+    script = ("import sys; from kinlink.store import Store; "
+              "from kinlink.linkage import load_model; "
+              "from kinlink.linkage.realtime import RealtimeMatcher; "
+              "store = Store(sys.argv[1]); "
+              "print(RealtimeMatcher(store, load_model(store)).refresh().indexed)")
+    save_model(matcher.store, matcher.model)
+    done = subprocess.run([sys.executable, "-c", script, matcher.store.url],
+                          env={**os.environ, "PYTHONHASHSEED": hash_seed},
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-1] == "0"
+
+
+def test_an_index_of_another_layout_is_rebuilt(matcher: RealtimeMatcher) -> None:
+    """Records packed with other prepared columns, comparisons or rules are not reused."""
+    row = next(r for r in _raw_rows(matcher.store) if r["agency"] == "police")
+    with matcher.store.begin() as conn:
+        conn.execute(update(linkage_records).values(layout=0))
+    assert matcher.match({**row, "agency": "query"}) == []  # never misread
+    assert matcher.refresh().indexed == 807
+    assert matcher.match({**row, "agency": "query"})[0].uid == f"police:{row['record_id']}"
+    assert matcher.refresh().indexed == 0
+
+
+def test_a_colliding_key_adds_no_candidate(matcher: RealtimeMatcher) -> None:
+    """A key row pointing at a record that shares no blocking key with the query (as a
+    hash collision would) does not make it a candidate."""
+    rows = {f"{r['agency']}:{r['record_id']}": r for r in _raw_rows(matcher.store)}
+    known = min(uid for uid in rows if uid.startswith("police:"))
+    query = {**rows[known], "agency": "query"}
+    found = {c.uid for c in matcher.match(query, top=1000)}
+    stranger = next(uid for uid in sorted(rows) if uid not in found)
+    r = linkage_records.c
+    with matcher.store.begin() as conn:
+        rids = {f"{a}:{i}": rid for a, i, rid in conn.execute(select(r.agency, r.record_id,
+                                                                     r.rid))}
+        key = conn.execute(select(linkage_keys.c.key)
+                           .where(linkage_keys.c.rid == rids[known])).scalars().first()
+        conn.execute(insert(linkage_keys).values(key=key, rid=rids[stranger]))
+    assert {c.uid for c in matcher.match(query, top=1000)} == found
+
+
 def test_a_query_with_nothing_in_common_finds_nobody(matcher: RealtimeMatcher) -> None:
     assert matcher.match({"first_name": "Xq", "surname": "Zzyzx", "dob": "1901-01-01"}) == []
+
+
+def _first_police(rows: dict[str, dict]) -> str:
+    return min(uid.split(":", 1)[1] for uid in rows if uid.startswith("police:"))
+
+
+def _ingest_people(store: Store, folder: Path, agency: str, row: dict) -> None:
+    """Ingest one people row (a new record, or a new version of a stored one)."""
+    extract = folder / agency
+    extract.mkdir()
+    columns = ("record_id", "first_name", "middle_names", "surname", "dob", "sex", "address",
+               "postcode")
+    with (extract / "people.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerow(row)
+    ingest_extract(store, extract, agency)
+
+
+def _index_contents(store: Store) -> tuple[set, Counter, set]:
+    """The index without its internal ids: (uid, features), (key, uid), term counts."""
+    r, k, t = linkage_records.c, linkage_keys.c, linkage_terms.c
+    with store.connect() as conn:
+        records = {(f"{a}:{i}", f) for a, i, f in conn.execute(
+            select(r.agency, r.record_id, r.features))}
+        keys = Counter((key, f"{a}:{i}") for key, a, i in conn.execute(
+            select(k.key, r.agency, r.record_id).outerjoin(linkage_records, r.rid == k.rid)))
+        terms = set(conn.execute(select(t.column_name, t.value, t.records)).all())
+    return records, keys, terms
 
 
 def _raw_rows(store: Store) -> list[dict]:

@@ -3,30 +3,51 @@
 Candidates come from the blocking-key index in the operational store (the batch
 blocking rules as indexed keys, see `settings.blocking_keys`); they are scored with the
 trained model by `PairScorer`, which reproduces batch scores exactly.
+
+The index (`store/schema/linkage.py`) keeps each current record packed for bulk scoring
+(`PairScorer.pack`) under an integer id, each blocking key as a 64-bit hash of its text
+(small, and one integer comparison to look up), and the counts behind term frequencies.
+A hash collision could only add a candidate no batch rule pairs with the query, so the
+candidates returned are checked against the key texts. See docs/linkage.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import and_, bindparam, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, tuple_
 
+from kinlink.errors import NotFoundError
 from kinlink.linkage.explain import Explanation, explain
 from kinlink.linkage.model import LinkageModel
-from kinlink.linkage.prepare import prepare_record, prepare_table
+from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
-from kinlink.linkage.settings import blocking_keys
+from kinlink.linkage.settings import BLOCKING_RULES, blocking_keys
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
 from kinlink.store.schema.identity import record_persons
-from kinlink.store.schema.linkage import linkage_keys, linkage_records
+from kinlink.store.schema.linkage import linkage_keys, linkage_records, linkage_terms
 from kinlink.store.schema.source import people
 
-_BATCH = 10_000  # records prepared and written per transaction during a refresh
+_BATCH = 20_000  # records prepared and written per transaction during a refresh
+_IN_LIST = 5_000  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
+
+_records = linkage_records.c
+_CANDIDATES = (
+    select(_records.agency, _records.record_id, _records.features)
+    .where(_records.rid.in_(select(linkage_keys.c.rid).where(
+        linkage_keys.c.key.in_(bindparam("keys", expanding=True)))))
+    .where(~and_(_records.agency == bindparam("agency"),
+                 _records.record_id == bindparam("record_id")))
+    .where(_records.layout == bindparam("layout"))  # never unpack another layout's records
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +60,14 @@ class Candidate:
     person_id: str | None  # from record_persons, once linkage has resolved the record
     match_probability: float
     match_weight: float
-    explanation: Explanation
+    pair: Mapping[str, Any] = field(repr=False, compare=False)  # the scored row
+    model: LinkageModel = field(repr=False, compare=False)
+
+    @cached_property
+    def explanation(self) -> Explanation:
+        """Why the pair scored what it did, in plain words (worked out when first asked:
+        a file of queries needs none)."""
+        return explain(self.pair, self.model)
 
 
 @dataclass(frozen=True)
@@ -61,21 +89,28 @@ class RealtimeMatcher:
         self.store = store
         self.model = model
         self._scorer = PairScorer(model)
-        self._tf: dict[str, dict[str, float]] = {}
+        self._layout = _layout_fingerprint(self._scorer)
+        self._tf: dict[str, dict[Any, float]] = {}
         self._load_term_frequencies()
 
     def refresh(self) -> RefreshSummary:
         """Bring the index up to date with the current source records.
 
         Only records whose current version is not yet indexed are prepared again, a
-        batch at a time, so memory stays flat however many records changed.
+        batch at a time, so memory stays flat however many records changed. An index
+        packed with another layout (the prepared columns, comparisons or blocking rules
+        have changed since) is rebuilt from scratch.
         """
-        stale = self._stale_row_ids()
+        with self.store.begin() as conn:
+            # Every record has the same layout (a refresh with another one starts over), so
+            # one record tells.
+            if conn.execute(select(_records.layout).limit(1)).scalar() not in (None,
+                                                                               self._layout):
+                for table in (linkage_keys, linkage_records, linkage_terms):
+                    conn.execute(delete(table))
+        stale = self._stale()
         for chunk in _chunks(stale, _BATCH):
-            with self.store.connect() as conn:
-                rows = [dict(r) for r in conn.execute(
-                    select(people).where(people.c.id.in_(chunk))).mappings()]
-            self._index(rows)
+            self._reindex(chunk)
         self._load_term_frequencies()
         with self.store.connect() as conn:
             total = conn.execute(select(func.count()).select_from(linkage_records)).scalar()
@@ -89,107 +124,196 @@ class RealtimeMatcher:
         left out. Raises InputError for a malformed date of birth.
         """
         query = prepare_record(record)
-        query.update(self._term_frequencies(query))
-        candidates = self._candidates(blocking_keys(query), exclude=query["uid"])
-        scored = sorted(self._scorer.score_many(query, candidates),
-                        key=lambda row: (-row["match_weight"], row["uid_r"]))[:top]
-        persons = self._person_ids([row["uid_r"] for row in scored])
-        by_uid = {c["uid"]: c for c in candidates}
+        keys = blocking_keys(query)
+        if not keys:
+            return []
+        with self.store.connect() as conn:
+            rows = conn.execute(_CANDIDATES, {"keys": [_hash(k) for k in keys],
+                                              "agency": query["agency"],
+                                              "record_id": query["record_id"],
+                                              "layout": self._layout}).all()
+            weight = self._scorer.for_query(query, self._tf).weight
+            ranked = sorted((-weight(packed), f"{agency}:{record_id}", packed)
+                            for agency, record_id, packed in rows)
+            best = self._best(query, set(keys), ranked, top)
+            persons = _person_ids(conn, [(c["agency"], c["record_id"]) for c, _row in best])
         return [
-            Candidate(uid=row["uid_r"], agency=by_uid[row["uid_r"]]["agency"],
-                      record_id=by_uid[row["uid_r"]]["record_id"],
+            Candidate(uid=row["uid_r"], agency=c["agency"], record_id=c["record_id"],
                       person_id=persons.get(row["uid_r"]),
                       match_probability=row["match_probability"],
-                      match_weight=row["match_weight"],
-                      explanation=explain(row, self.model))
-            for row in scored
+                      match_weight=row["match_weight"], pair=row, model=self.model)
+            for c, row in best
         ]
 
     def score_pair(self, uid_l: str, uid_r: str) -> dict[str, Any]:
         """Two indexed records scored against each other, as a row like `predict`'s."""
-        found = {c["uid"]: c for c in self._records([uid_l, uid_r])}
-        return self._scorer.score(found[uid_l], found[uid_r])
+        pairs = [tuple(uid.split(":", 1)) for uid in (uid_l, uid_r)]
+        with self.store.connect() as conn:
+            rows = conn.execute(select(_records.features).where(
+                tuple_(_records.agency, _records.record_id).in_(pairs),
+                _records.layout == self._layout)).scalars().all()
+        found = {r["uid"]: r for r in map(self._scorer.unpack, rows)}
+        missing = [uid for uid in (uid_l, uid_r) if uid not in found]
+        if missing:
+            raise NotFoundError(f"not in the real-time index: {', '.join(missing)}")
+        return self._scorer.score(found[uid_l], found[uid_r], self._tf)
+
+    def _best(self, query: Mapping[str, Any], keys: set[str],
+              ranked: list[tuple[float, str, str]],
+              top: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The first `top` ranked candidates that really share a key with the query,
+        each with its scored row."""
+        best: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for _weight, _uid, packed in ranked:
+            if len(best) == top:
+                break
+            candidate = self._scorer.unpack(packed)
+            if keys.isdisjoint(blocking_keys(candidate)):
+                continue  # a hash collision, not a shared blocking key
+            best.append((candidate, self._scorer.score(query, candidate, self._tf)))
+        return best
 
     # --- the index ------------------------------------------------------------------
 
-    def _stale_row_ids(self) -> list[int]:
-        """Ids of current people rows whose version is not the one indexed."""
+    def _stale(self) -> list[tuple[int, int | None]]:
+        """(people row id, indexed id of its record's older version) of each current
+        people row whose version is not the one indexed."""
         current = current_rows("people").subquery()
         query = (
-            select(current.c.id)
-            .outerjoin(linkage_records, and_(
-                linkage_records.c.agency == current.c.agency,
-                linkage_records.c.record_id == current.c.record_id))
-            .where((linkage_records.c.source_row_id.is_(None))
-                   | (linkage_records.c.source_row_id != current.c.id))
+            select(current.c.id, _records.rid)
+            .outerjoin(linkage_records, and_(_records.agency == current.c.agency,
+                                             _records.record_id == current.c.record_id))
+            .where(or_(_records.rid.is_(None), _records.source_row_id != current.c.id))
             .order_by(current.c.id)
         )
         with self.store.connect() as conn:
-            return list(conn.execute(query).scalars())
+            return [(row_id, rid) for row_id, rid in conn.execute(query).all()]
 
-    def _index(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        raw = pa.table({c: pa.array([_text(r.get(c)) for r in rows], pa.string())
-                        for c in people.columns.keys()})  # noqa: SIM118 (names, not Columns)
-        prepared = prepare_table(raw).to_pylist()
-        uids = [p["uid"] for p in prepared]
+    def _reindex(self, stale: Sequence[tuple[int, int | None]]) -> None:
+        """Prepare these people rows and put them in the index in place of their older
+        versions, in one transaction."""
+        columns = [people.c.id, *(people.c[c] for c in RAW_COLUMNS)]
+        with self.store.connect() as conn:
+            rows = [row for part in _chunks([row_id for row_id, _rid in stale], _IN_LIST)
+                    for row in conn.execute(select(*columns).where(people.c.id.in_(part)))]
+        row_ids, *values = zip(*rows, strict=True)
+        prepared = prepare_table(pa.table({
+            c: pa.array(map(_text, v), pa.string()) for c, v in zip(RAW_COLUMNS, values,
+                                                                     strict=True)
+        })).to_pylist()
+        terms: Counter[tuple[str, str]] = Counter()
         with self.store.begin() as conn:
-            for part in _chunks(uids, 500):
-                conn.execute(delete(linkage_keys).where(linkage_keys.c.uid.in_(part)))
-                conn.execute(delete(linkage_records).where(linkage_records.c.uid.in_(part)))
-            conn.execute(insert(linkage_records), [
-                {"uid": p["uid"], "agency": p["agency"], "record_id": p["record_id"],
-                 "source_row_id": row["id"], "first_name": p["first_name"],
-                 "surname": p["surname"], "features": json.dumps(p)}
-                for p, row in zip(prepared, rows, strict=True)])
-            keys = [{"key": key, "uid": p["uid"]} for p in prepared for key in blocking_keys(p)]
-            if keys:
-                conn.execute(insert(linkage_keys), keys)
+            # Numbered above every id in use, so a removed record's id is not given to another.
+            first = (conn.execute(select(func.max(_records.rid))).scalar() or 0) + 1
+            self._remove(conn, [rid for _row_id, rid in stale if rid is not None], terms)
+            self._insert(conn, prepared, list(row_ids), first, terms)
+            _write_terms(conn, terms)
+
+    def _remove(self, conn: Connection, rids: list[int], terms: Counter[tuple[str, str]]) -> None:
+        """Take these records, their keys and their terms out of the index."""
+        keys: list[dict[str, int]] = []
+        for part in _chunks(rids, _IN_LIST):
+            for rid, packed in conn.execute(select(_records.rid, _records.features)
+                                            .where(_records.rid.in_(part))):
+                record = self._scorer.unpack(packed)
+                terms.subtract(self._terms(record))
+                keys.extend({"k": key, "r": rid} for key in _hashed_keys(record))
+            conn.execute(delete(linkage_records).where(_records.rid.in_(part)))
+        if keys:
+            conn.execute(delete(linkage_keys).where(linkage_keys.c.key == bindparam("k"),
+                                                    linkage_keys.c.rid == bindparam("r")), keys)
+
+    def _insert(self, conn: Connection, prepared: list[dict[str, Any]], row_ids: list[int],
+                first: int, terms: Counter[tuple[str, str]]) -> None:
+        """Add prepared records (from these people rows) to the index, numbered from
+        `first` in order of the largest block each is in, so that a large block's records
+        get neighbouring ids and share the database's pages."""
+        hashed = [_hashed_keys(p) for p in prepared]
+        sizes = Counter(key for keys in hashed for key in keys)
+        order = sorted(range(len(prepared)),
+                       key=lambda i: max(hashed[i], key=sizes.__getitem__, default=0))
+        _insert_many(conn, linkage_records, [
+            (rid, prepared[i]["agency"], prepared[i]["record_id"], row_ids[i], self._layout,
+             self._scorer.pack(prepared[i])) for rid, i in enumerate(order, start=first)])
+        keys = sorted((key, rid) for rid, i in enumerate(order, start=first)
+                      for key in hashed[i])  # so the database appends rather than jumps about
+        _insert_many(conn, linkage_keys, keys)
+        for p in prepared:
+            terms.update(self._terms(p))
+
+    def _terms(self, record: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(column, JSON value) of the record's known term-frequency values."""
+        return [(c, json.dumps(record[c])) for c in self._scorer.tf_columns
+                if record[c] is not None]
 
     def _load_term_frequencies(self) -> None:
         """Term frequencies over the indexed records, as Splink computes them in batch."""
+        counts: dict[str, dict[Any, int]] = {c: {} for c in self._scorer.tf_columns}
+        with self.store.connect() as conn:
+            for column, value, records in conn.execute(select(
+                    linkage_terms.c.column_name, linkage_terms.c.value,
+                    linkage_terms.c.records)):
+                if column in counts:
+                    counts[column][json.loads(value)] = records
         self._tf = {}
-        with self.store.connect() as conn:
-            for column in self._scorer.tf_columns:
-                col = linkage_records.c[column]
-                counts = conn.execute(select(col, func.count()).where(col.is_not(None))
-                                      .group_by(col)).all()
-                total = sum(n for _v, n in counts)
-                self._tf[column] = {v: n / total for v, n in counts}
+        for column, values in counts.items():
+            total = sum(values.values())
+            self._tf[column] = {v: n / total for v, n in values.items()}
 
-    def _term_frequencies(self, record: Mapping[str, Any]) -> dict[str, float | None]:
-        return {f"tf_{c}": self._tf.get(c, {}).get(record[c]) for c in self._scorer.tf_columns}
 
-    def _candidates(self, keys: list[str], *, exclude: str) -> list[dict[str, Any]]:
-        if not keys:
-            return []
-        query = (select(linkage_records.c.features).distinct()
-                 .join(linkage_keys, linkage_keys.c.uid == linkage_records.c.uid)
-                 .where(linkage_keys.c.key.in_(bindparam("keys", expanding=True)))
-                 .where(linkage_records.c.uid != exclude))
-        with self.store.connect() as conn:
-            rows = conn.execute(query, {"keys": keys}).scalars().all()
-        return [self._with_tf(json.loads(features)) for features in rows]
+def _write_terms(conn: Connection, changes: Counter[tuple[str, str]]) -> None:
+    """Add the changes in record counts per (column, value) to `linkage_terms`."""
+    t = linkage_terms.c
+    for column in sorted({c for c, _v in changes}):
+        deltas = {v: n for (c, v), n in changes.items() if c == column and n != 0}
+        counts = dict(deltas)
+        for part in _chunks(sorted(deltas), _IN_LIST):
+            where = and_(t.column_name == column, t.value.in_(part))
+            for value, records in conn.execute(select(t.value, t.records).where(where)):
+                counts[value] += records
+            conn.execute(delete(linkage_terms).where(where))
+        rows = [{"column_name": column, "value": v, "records": n}
+                for v, n in counts.items() if n > 0]
+        if rows:
+            conn.execute(insert(linkage_terms), rows)
 
-    def _records(self, uids: list[str]) -> list[dict[str, Any]]:
-        with self.store.connect() as conn:
-            rows = conn.execute(select(linkage_records.c.features)
-                                .where(linkage_records.c.uid.in_(uids))).scalars().all()
-        return [self._with_tf(json.loads(features)) for features in rows]
 
-    def _with_tf(self, record: dict[str, Any]) -> dict[str, Any]:
-        record.update(self._term_frequencies(record))
-        return record
+def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows (tuples in the table's column order) with the driver's executemany:
+    SQLAlchemy's processing of each row's parameters costs more than the insert itself."""
+    if not rows:
+        return
+    compiled = insert(table).compile(dialect=conn.dialect)  # every column, in table order
+    names = [column.name for column in table.columns]
+    conn.exec_driver_sql(str(compiled), rows if compiled.positional
+                         else [dict(zip(names, row, strict=True)) for row in rows])
 
-    def _person_ids(self, uids: list[str]) -> dict[str, str]:
-        if not uids:
-            return {}
-        pairs = [tuple(uid.split(":", 1)) for uid in uids]
-        query = (select(record_persons.c.agency, record_persons.c.record_id,
-                        record_persons.c.person_id)
-                 .where(tuple_(record_persons.c.agency, record_persons.c.record_id)
-                        .in_(pairs)))
-        with self.store.connect() as conn:
-            return {f"{a}:{r}": p for a, r, p in conn.execute(query).all()}
+
+def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, str]:
+    """uid -> person id of those records that linkage has resolved."""
+    if not records:
+        return {}
+    query = (select(record_persons.c.agency, record_persons.c.record_id,
+                    record_persons.c.person_id)
+             .where(tuple_(record_persons.c.agency, record_persons.c.record_id).in_(records)))
+    return {f"{a}:{r}": p for a, r, p in conn.execute(query).all()}
+
+
+def _layout_fingerprint(scorer: PairScorer) -> int:
+    """A hash of what the packed index depends on: the prepared columns and their types,
+    the columns each comparison reads, the term-frequency columns and blocking rules."""
+    schema = [f"{field.name}:{field.type}" for field in prepare_table(pa.table({})).schema]
+    return _hash(json.dumps([schema, scorer.layout, scorer.tf_columns, BLOCKING_RULES]))
+
+
+def _hashed_keys(record: Mapping[str, Any]) -> list[int]:
+    return [_hash(key) for key in blocking_keys(record)]
+
+
+def _hash(text: str) -> int:
+    """A stable signed 64-bit hash (Python's own `hash` of a str changes per process)."""
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

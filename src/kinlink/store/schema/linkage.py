@@ -2,26 +2,30 @@
 
 - `linkage_models`: every trained model, versioned; the Splink settings with m and u,
   when and on how many records it was trained, and where its charts are.
-- `linkage_records`: each current people record prepared for matching (the prepared
-  fields as JSON), with the source row it was prepared from, so a refresh after ingest
-  re-prepares only what changed.
+- `linkage_records`: each current people record prepared for matching, packed as text
+  (`kinlink.linkage.scoring.PairScorer.pack`), with the source row it was prepared from,
+  so a refresh after ingest re-prepares only what changed, and the layout (a fingerprint
+  of the prepared columns, comparisons and blocking rules) it was packed with.
 - `linkage_keys`: the blocking keys of each prepared record (see
-  `kinlink.linkage.settings.blocking_keys`), indexed so real-time candidates are one
-  indexed lookup on SQLite and PostgreSQL.
+  `kinlink.linkage.settings.blocking_keys`) as 64-bit hashes, so real-time candidates are
+  one indexed lookup on SQLite and PostgreSQL.
+- `linkage_terms`: how many indexed records hold each value of each term-frequency
+  column, so a matcher starts without counting a million records.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
-    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from kinlink.store.schema.base import metadata
@@ -41,20 +45,29 @@ linkage_models = Table(
 linkage_records = Table(
     "linkage_records",
     metadata,
-    Column("uid", Text, primary_key=True),  # "{agency}:{record_id}"
+    Column("rid", Integer, primary_key=True, autoincrement=False),  # assigned by refresh
     Column("agency", String(64), nullable=False),
     Column("record_id", Text, nullable=False),
     Column("source_row_id", Integer, nullable=False),  # people.id of the version prepared
-    Column("first_name", Text),  # kept as columns for term frequencies
-    Column("surname", Text),
-    Column("features", Text, nullable=False),  # the prepared record, JSON
+    Column("layout", BigInteger, nullable=False),
+    Column("features", Text, nullable=False),  # the prepared record, packed
+    UniqueConstraint("agency", "record_id"),
 )
 
 linkage_keys = Table(
     "linkage_keys",
     metadata,
-    Column("key", Text, nullable=False),
-    Column("uid", Text, nullable=False),
-    PrimaryKeyConstraint("key", "uid"),
+    Column("key", BigInteger, nullable=False),  # hash of a blocking key's text
+    Column("rid", Integer, nullable=False),
+    PrimaryKeyConstraint("key", "rid"),
+    sqlite_with_rowid=False,  # the primary key is the table: no second copy of 12M keys
 )
-Index("ix_linkage_keys_uid", linkage_keys.c.uid)
+
+linkage_terms = Table(
+    "linkage_terms",
+    metadata,
+    Column("column_name", Text, nullable=False),
+    Column("value", Text, nullable=False),  # JSON of the value
+    Column("records", Integer, nullable=False),
+    PrimaryKeyConstraint("column_name", "value"),
+)
