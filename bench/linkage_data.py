@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from kinlink.ingest.format import AGENCIES
 from kinlink.linkage.prepare import prepare_table
+from kinlink.linkage.settings import blocking_keys
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -156,6 +158,36 @@ def score_pairs(data: LabelledData, pairs: Iterable[tuple[str, str]]) -> PairSco
         elif data.households.get(pa_, set()) & data.households.get(pb, set()):
             household += 1
     return PairScores(predicted, tp, data.true_pairs(), household)
+
+
+def candidate_pairs(records: pa.Table) -> pa.Table:
+    """Every pair (`uid_l` < `uid_r`) the blocking rules put in the candidate set.
+
+    Found through the real-time index keys (`settings.blocking_keys`), which pair two
+    records exactly when a batch blocking rule does.
+    """
+    keys, uids = [], []
+    for record in records.to_pylist():
+        record_keys = blocking_keys(record)
+        keys += record_keys
+        uids += [record["uid"]] * len(record_keys)
+    table = pa.table({"key": keys, "uid": uids})
+    con = duckdb.connect()
+    con.register("keys", table)
+    return con.execute("SELECT DISTINCT l.uid AS uid_l, r.uid AS uid_r FROM keys l "
+                       "JOIN keys r ON l.key = r.key AND l.uid < r.uid").to_arrow_table()
+
+
+def blocking_scores(data: LabelledData, records: pa.Table) -> dict[str, float]:
+    """Blocking recall (the share of true pairs that are candidate pairs) and the number
+    of candidate pairs per record (what scoring costs)."""
+    candidates = candidate_pairs(records)
+    found = sum(data.truth[a] == data.truth[b] for a, b in zip(
+        candidates["uid_l"].to_pylist(), candidates["uid_r"].to_pylist(), strict=True))
+    true_pairs = data.true_pairs()
+    return {"candidate_pairs": candidates.num_rows,
+            "comparisons_per_record": round(candidates.num_rows / records.num_rows, 2),
+            "blocking_recall": round(found / true_pairs, 4) if true_pairs else 1.0}
 
 
 def save(name: str, result: dict) -> Path:

@@ -34,10 +34,10 @@ Predicate = Callable[[Record, Record], bool]
 _FUNCTIONS: dict[str, dict[str, str]] = {
     "duckdb": {"jw": "jaro_winkler_similarity", "contains": "list_contains",
                "overlap": "list_has_any", "inter": "list_intersect", "size": "len",
-               "dlev": "damerau_levenshtein"},
+               "dlev": "damerau_levenshtein", "split": "str_split"},
     "spark": {"jw": "jaro_winkler", "contains": "array_contains",
               "overlap": "arrays_overlap", "inter": "array_intersect", "size": "size",
-              "dlev": "damerau_levenshtein"},
+              "dlev": "damerau_levenshtein", "split": "split"},
 }
 
 # Similarity thresholds sit a hair below round numbers: implementations of Jaro-Winkler
@@ -53,6 +53,13 @@ DOB_DIFFERENT_M = 0.01  # share of one person's record pairs with unrelated date
 DOB_GENERATION_M = 1e-5  # ... and with dates of birth a generation apart
 GENERATION_YEARS = 12
 SEX_DIFFERENT_M = 0.005
+# Fixed levels whose m training raises to the share measured on anchor pairs, when the
+# data show more disagreement than the fixed floor (see `anchors.py`).
+ANCHORED_LEVELS = (("dob", "different"), ("sex", "different"))
+# Shares of one person's record pairs, both with middle names, where they only partly
+# agree, are misspelt, or disagree (one agency's middle name is another's forename, or
+# a different one was recorded).
+MIDDLE_NAME_M = {"in common": 0.05, "similar": 0.01, "different": 0.02}
 STRONG_IDS = (("nhs_number", "NHS number"), ("upn", "UPN"), ("pnc_id", "PNC id"))
 
 
@@ -119,6 +126,12 @@ def _jaccard_sql(col: str) -> str:
     return f"(cast({inter} as double) / ({{size}}({col}_l) + {{size}}({col}_r) - {inter}))"
 
 
+def _fixed_m(level: Level, m: float) -> Level:
+    """The level with its m fixed rather than learnt by EM."""
+    level.configure(m_probability=m, fix_m_probability=True)
+    return level
+
+
 def _else(label: str) -> Level:
     return Level("ELSE", label, lambda _a, _b: True)
 
@@ -128,17 +141,42 @@ def _null(column: str) -> Level:
                  lambda a, b: a[column] is None or b[column] is None, null=True)
 
 
-def _name(column: str, title: str, other_names: str, other_label: str,
-          extra: tuple[Level, ...] = ()) -> ComparisonSpec:
-    """Forename or surname: exact (TF adjusted), other known names, sound, spelling."""
-    dm = f"{column}_dm"
-    return ComparisonSpec(title, title, (column,), (
+_SWAPPED_SQL = "(first_name_l = surname_r AND surname_l = first_name_r)"
+
+
+def _swapped(a: Record, b: Record) -> bool:
+    """Forename and surname written in each other's place (both known)."""
+    return _eq(a["first_name"], b["surname"]) and _eq(a["surname"], b["first_name"])
+
+
+def _forename() -> ComparisonSpec:
+    """Forename: exact (TF adjusted), nickname, another of the other's forenames, sound,
+    spelling."""
+    column, dm = "first_name", "first_name_dm"
+
+    def among_other_forenames(a: Record, b: Record) -> bool:
+        return (_overlap(a[column].split(" "), b["forenames_all"])
+                or _overlap(b[column].split(" "), a["forenames_all"]))
+
+    return ComparisonSpec("forename", "forename", (column,), (
         _null(column),
         Level(f"{column}_l = {column}_r", "same",
               lambda a, b: _eq(a[column], b[column]), tf_column=column),
-        *extra,
-        Level(f"{{overlap}}({other_names}_l, {other_names}_r)", other_label,
-              lambda a, b: _overlap(a[other_names], b[other_names])),
+        # A forename written in the surname's place (or the other way round), both names
+        # or one: a recording slip, not a different person. The surname part of the
+        # family comparison counts a full swap as the same surname.
+        Level("first_name_l = surname_r OR surname_l = first_name_r",
+              "written as the other's surname",
+              lambda a, b: _eq(a[column], b["surname"]) or _eq(a["surname"], b[column])),
+        Level("{contains}(first_name_nick_r, first_name_l) "
+              "OR {contains}(first_name_nick_l, first_name_r)", "nickname or formal form",
+              lambda a, b: (a[column] in (b["first_name_nick"] or ())
+                            or b[column] in (a["first_name_nick"] or ()))),
+        # One's forename is the other's middle name or alias forename (middle names that
+        # agree with each other are the middle-name comparison's business, not this one's).
+        Level(f"{{overlap}}({{split}}({column}_l, ' '), forenames_all_r) "
+              f"OR {{overlap}}({{split}}({column}_r, ' '), forenames_all_l)",
+              "matches a middle name or alias", among_other_forenames),
         Level(f"{dm}_l = {dm}_r", "sounds the same", lambda a, b: _eq(a[dm], b[dm])),
         Level(f"{{jw}}({column}_l, {column}_r) >= {JW_HIGH}", "similar spelling",
               lambda a, b: _jw(a[column], b[column]) >= JW_HIGH),
@@ -148,27 +186,39 @@ def _name(column: str, title: str, other_names: str, other_label: str,
     ))
 
 
-def _forename() -> ComparisonSpec:
-    nickname = Level(
-        "{contains}(first_name_nick_r, first_name_l) "
-        "OR {contains}(first_name_nick_l, first_name_r)", "nickname or formal form",
-        lambda a, b: (a["first_name"] in (b["first_name_nick"] or ())
-                      or b["first_name"] in (a["first_name_nick"] or ())))
-    return _name("first_name", "forename", "forenames_all", "matches a middle name or alias",
-                 (nickname,))
+def _middle_names() -> ComparisonSpec:
+    """Middle names, judged only when both records hold some.
 
+    Agencies record them unevenly, so one record without them says nothing; but where
+    both have them they set apart relatives who share a forename and surname (a father
+    and son, cousins named after one grandparent), and join a person whose date of birth
+    or address is missing or out of date.
+    """
+    column = "middle_names"
 
-def _name_order() -> ComparisonSpec:
-    names = ("first_name", "surname")
-    return ComparisonSpec("name_order", "name order", names, (
-        Level("first_name_l IS NULL OR first_name_r IS NULL OR surname_l IS NULL "
-              "OR surname_r IS NULL OR first_name_l = surname_l", "not known",
-              lambda a, b: (any(x[c] is None for x in (a, b) for c in names)
-                            or a["first_name"] == a["surname"]), null=True),
-        Level("first_name_l = surname_r AND surname_l = first_name_r",
-              "forename and surname swapped",
-              lambda a, b: a["first_name"] == b["surname"] and a["surname"] == b["first_name"]),
-        _else("usual order"),
+    def in_common(a: Record, b: Record) -> bool:
+        mine, yours = a[column].split(" "), b[column].split(" ")
+        return _overlap(mine, yours) or (a["first_name"] in yours and b["first_name"] in mine)
+
+    mine, yours = f"{{split}}({column}_l, ' ')", f"{{split}}({column}_r, ' ')"
+
+    return ComparisonSpec("middle_names", "middle names", (column,), (
+        _null(column),
+        Level(f"{column}_l = {column}_r", "same",
+              lambda a, b: _eq(a[column], b[column]), tf_column=column),
+        # One of two recorded, or the forename and a middle name swapped (John Paul /
+        # Paul John; a forename found only among the other's middle names is the
+        # forename comparison's business, not counted twice here). The m of the levels
+        # below "same" are fixed: EM's blocks hold few true pairs whose middle names
+        # both differ and are known, and it learns a veto from them, while agencies do
+        # record one middle name of two, or misspell one.
+        _fixed_m(Level(f"{{overlap}}({mine}, {yours}) OR ({{contains}}({yours}, first_name_l) "
+                       f"AND {{contains}}({mine}, first_name_r))",
+                       "a middle name in common", in_common), MIDDLE_NAME_M["in common"]),
+        _fixed_m(Level(f"{{jw}}({column}_l, {column}_r) >= {JW_HIGH}", "similar spelling",
+                       lambda a, b: _jw(a[column], b[column]) >= JW_HIGH),
+                 MIDDLE_NAME_M["similar"]),
+        _fixed_m(_else("different"), MIDDLE_NAME_M["different"]),
     ))
 
 
@@ -210,12 +260,12 @@ def _dob() -> ComparisonSpec:
         # parents and children who share a name and an address, and it takes them for one
         # person with a wrong date. A date a generation away is never a typo (one-digit
         # errors and swaps are caught above), so that level is close to a veto.
-        Level(f"{both_days} AND abs(dob_year_l - dob_year_r) >= {GENERATION_YEARS}",
-              f"{GENERATION_YEARS} or more years apart",
-              lambda a, b: days(a, b) and abs(a["dob_year"] - b["dob_year"]) >= GENERATION_YEARS
-              ).configure(m_probability=DOB_GENERATION_M, fix_m_probability=True),
-        _else("different").configure(  # type: ignore[arg-type]
-            m_probability=DOB_DIFFERENT_M, fix_m_probability=True),
+        _fixed_m(Level(
+            f"{both_days} AND abs(dob_year_l - dob_year_r) >= {GENERATION_YEARS}",
+            f"{GENERATION_YEARS} or more years apart",
+            lambda a, b: days(a, b) and abs(a["dob_year"] - b["dob_year"]) >= GENERATION_YEARS),
+            DOB_GENERATION_M),
+        _fixed_m(_else("different"), DOB_DIFFERENT_M),
     ))
 
 
@@ -225,8 +275,7 @@ def _sex() -> ComparisonSpec:
         Level("sex_l = sex_r", "same", lambda a, b: a["sex"] == b["sex"]),
         # Fixed: in EM's blocks a true pair almost never disagrees on sex, and EM drives
         # m to exactly 0, which Splink refuses; a recording error is rare, not impossible.
-        _else("different").configure(  # type: ignore[arg-type]
-            m_probability=SEX_DIFFERENT_M, fix_m_probability=True),
+        _fixed_m(_else("different"), SEX_DIFFERENT_M),
     ))
 
 
@@ -256,7 +305,8 @@ def _family_and_place() -> ComparisonSpec:
         return x["postcode_district"] is None and x["address_tokens"] is None
 
     surnames: tuple[tuple[str, str, Predicate], ...] = (
-        ("surname_l = surname_r", "same surname", lambda a, b: _eq(a["surname"], b["surname"])),
+        (f"(surname_l = surname_r OR {_SWAPPED_SQL})", "same surname",
+         lambda a, b: _eq(a["surname"], b["surname"]) or _swapped(a, b)),
         (f"({{overlap}}(surnames_all_l, surnames_all_r) OR surname_dm_l = surname_dm_r "
          f"OR {{jw}}(surname_l, surname_r) >= {JW_HIGH})",
          "similar or earlier surname",
@@ -307,9 +357,8 @@ def _family_and_place() -> ComparisonSpec:
 
 
 def _same_id(column: str, label: str) -> Level:
-    return Level(f"{column}_l = {column}_r", f"same {label}",
-                 lambda a, b: _eq(a[column], b[column])).configure(
-        m_probability=_STRONG_ID_M["same"], fix_m_probability=True)  # type: ignore[return-value]
+    return _fixed_m(Level(f"{column}_l = {column}_r", f"same {label}",
+                          lambda a, b: _eq(a[column], b[column])), _STRONG_ID_M["same"])
 
 
 def _strong_id() -> ComparisonSpec:
@@ -320,12 +369,11 @@ def _strong_id() -> ComparisonSpec:
               lambda a, b: not any(a[c] is not None and b[c] is not None for c in columns),
               null=True),
         *(_same_id(c, label) for c, label in STRONG_IDS),
-        _else("different identifier").configure(  # type: ignore[arg-type]
-            m_probability=_STRONG_ID_M["different"], fix_m_probability=True),
+        _fixed_m(_else("different identifier"), _STRONG_ID_M["different"]),
     ))
 
 
 def comparison_specs() -> tuple[ComparisonSpec, ...]:
     """Every comparison of the model, in the order Splink evaluates them."""
-    return (_forename(), _name_order(), _dob(), _sex(), _family_and_place(), _strong_id())
+    return (_forename(), _middle_names(), _dob(), _sex(), _family_and_place(), _strong_id())
 

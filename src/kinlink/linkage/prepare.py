@@ -106,6 +106,14 @@ def prepare_table(raw: pa.Table) -> pa.Table:
     c = _cleaned_columns(_with_all_columns(raw))
     first, surname = c["first_name"], c["surname"]
     year, month, day = c["dob_year"], c["dob_month"], c["dob_day"]
+    forenames_all = _union_of_lists(_words(first), _words(c["middle_names"]),
+                                    c["alias_forenames"])
+    surnames_all = _union_of_lists(_words(surname), c["surname_whole"],
+                                   c["previous_surnames"], c["alias_surnames"])
+    # The sound code of every name word, whole names too, for blocking: a pair meets on
+    # it with the date of birth however the names were split, ordered or misspelt.
+    name_codes = _union_of_lists(_sound_codes(forenames_all), _sound_codes(surnames_all),
+                                 _listed(c["first_name_dm"]), _listed(c["surname_dm"]))
     return pa.table({
         "uid": pc.binary_join_element_wise(c["agency"], c["record_id"], ":"),
         "agency": c["agency"],
@@ -116,11 +124,9 @@ def prepare_table(raw: pa.Table) -> pa.Table:
         "first_name_dm": c["first_name_dm"],
         "surname_dm": c["surname_dm"],
         "first_name_nick": c["first_name_nick"],
-        "forenames_all": _union_of_lists(
-            _words(first), _words(c["middle_names"]), c["alias_forenames"]),
-        "surnames_all": _union_of_lists(
-            _words(surname), c["surname_whole"], c["previous_surnames"],
-            c["alias_surnames"]),
+        "forenames_all": forenames_all,
+        "surnames_all": surnames_all,
+        "name_codes": name_codes,
         # Sorted so that a forename/surname swap lands in the same block.
         "names_sorted": pc.if_else(
             pc.less_equal(first, surname),
@@ -144,6 +150,22 @@ def prepare_table(raw: pa.Table) -> pa.Table:
 def _words(names: pa.Array) -> pa.Array:
     """Each name split into its words (None stays None)."""
     return pc.split_pattern(names, " ")
+
+
+def _listed(values: pa.Array) -> pa.Array:
+    """Each value as a one-item list (None stays None)."""
+    known = pc.is_valid(values).to_numpy(zero_copy_only=False)
+    offsets = pa.array(np.concatenate([[0], known.cumsum()]), pa.int32())
+    return pa.ListArray.from_arrays(offsets, values.drop_null(), mask=pa.array(~known),
+                                    type=_STR_LIST)
+
+
+def _sound_codes(names: pa.Array) -> pa.Array:
+    """Each list of names as the double-metaphone codes of its items (None stays None)."""
+    lengths = pc.fill_null(pc.list_value_length(names), 0).to_numpy(zero_copy_only=False)
+    offsets = pa.array(np.concatenate([[0], lengths.cumsum()]), pa.int32())
+    codes = _map(pc.list_flatten(names), n.metaphone_code, pa.string())
+    return pa.ListArray.from_arrays(offsets, codes, mask=names.is_null(), type=_STR_LIST)
 
 
 def _union_of_lists(*columns: pa.Array) -> pa.Array:

@@ -1,44 +1,56 @@
 """The Splink settings of the model: comparisons, blocking rules, training passes.
 
-Blocking rules are plain lists of columns that must be equal. Batch prediction turns
-them into Splink `block_on` rules; the real-time index turns the same lists into keys
-(`blocking_keys`), so both find exactly the same candidate pairs.
+Blocking rules are plain lists of columns that must be equal (a list column: share an
+item). Batch prediction turns them into Splink `block_on` rules, exploding the list
+columns; the real-time index turns the same lists into keys (`blocking_keys`), so both
+find exactly the same candidate pairs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import product
 from typing import Any
 
 from splink import SettingsCreator, block_on
 
 from kinlink.linkage.comparisons import comparison_specs
 
-# Each rule keeps pairs equal on all its columns. Together they keep the pairs where one
-# or two fields went wrong: a misspelt name (phonetic codes), a surname change (forename
-# and date of birth), forename and surname swapped (sorted names), a missing or wrong date
-# of birth (names; a name and the postcode), a move (everything but place), and any
-# shared strong id. Each groups few records, so comparisons grow about linearly.
+# Each rule keeps pairs equal on all its columns; a list column (`LIST_COLUMNS`) is equal
+# when the two lists share an item. Together they keep the pairs where one or two fields
+# went wrong: a misspelt name (sound codes), a nickname or an earlier surname (the
+# forename's formal forms with every surname the record has held), names written in
+# each other's place (sorted names; a name in either position with the date of birth), a
+# middle name used as the forename (the sound code of every name word with the date of
+# birth), a missing or wrong date of birth (names; a name and the postcode; a name and
+# the middle names), a move (everything but place), and any shared strong id. Each
+# groups few records: candidate pairs per record grow with a name's frequency only
+# (bench/linkage_accuracy.py measures them).
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
-    ("first_name_dm", "dob"),
-    ("surname_dm", "dob"),
-    ("names_sorted",),
+    ("name_codes", "dob"),
     ("first_name_dm", "surname_dm"),
-    ("first_name_dm", "postcode"),
-    ("surname_dm", "postcode"),
-    ("surname_dm", "dob_year", "sex"),
+    ("first_name_nick", "surnames_all"),
+    ("names_sorted",),
+    ("name_codes", "postcode"),
+    ("first_name_dm", "middle_names"),
+    ("surname_dm", "middle_names"),
     ("dob", "postcode"),
     ("dob", "sex", "postcode_district"),
     ("nhs_number",),
     ("upn",),
     ("pnc_id",),
 )
+LIST_COLUMNS = frozenset({"name_codes", "first_name_nick", "surnames_all"})
 
 # EM passes: each estimates m for the comparisons that do not use its columns, so
-# together they train every comparison on pairs where it is free to disagree.
+# together they train every comparison on pairs where it is free to disagree. The
+# forename is trained on pairs sharing only a date of birth, where surname, place and
+# sex are free too: trained where it was nearly the only free comparison, EM took every
+# pair with different forenames for two people and learnt a veto (on historical_50k a
+# quarter of one person's record pairs carry different forenames).
 TRAINING_BLOCKS: tuple[tuple[str, ...], ...] = (
     ("first_name_dm", "dob"),
-    ("surname_dm", "dob"),
+    ("dob",),
     ("first_name", "surname"),
 )
 
@@ -55,7 +67,8 @@ UNIQUE_ID = "uid"
 
 
 def _rules(rules: tuple[tuple[str, ...], ...]) -> list[Any]:
-    return [block_on(*columns) for columns in rules]
+    return [block_on(*columns, arrays_to_explode=[c for c in columns if c in LIST_COLUMNS]
+                     or None) for columns in rules]
 
 
 def settings_creator() -> SettingsCreator:
@@ -100,13 +113,19 @@ def settings_for_dialect(trained: Mapping[str, Any], dialect: str) -> dict[str, 
 
 
 def blocking_keys(record: Mapping[str, Any]) -> list[str]:
-    """The record's real-time index keys: one per blocking rule whose columns are all known.
+    """The record's real-time index keys: per blocking rule whose columns are all known,
+    one key per combination of its list columns' items.
 
     Two records share a key exactly when a batch blocking rule would pair them.
     """
     keys = []
     for number, columns in enumerate(BLOCKING_RULES):
-        values = [record.get(c) for c in columns]
-        if all(v is not None and v != "" for v in values):
-            keys.append(f"{number}|" + "|".join(str(v) for v in values))
-    return keys
+        values = [_key_items(record.get(c), listed=c in LIST_COLUMNS) for c in columns]
+        keys += [f"{number}|" + "|".join(combination) for combination in product(*values)]
+    return sorted(set(keys))
+
+
+def _key_items(value: Any, *, listed: bool) -> list[str]:
+    """The known values a column contributes to keys (none when it is unknown)."""
+    items = (value or []) if listed else [value]
+    return [str(v) for v in items if v is not None and v != ""]

@@ -16,6 +16,7 @@ from splink import Linker
 
 from kinlink.config import get_settings
 from kinlink.errors import InputError
+from kinlink.linkage.anchors import anchored_m
 from kinlink.linkage.engines import linker_for
 from kinlink.linkage.model import LinkageModel
 from kinlink.linkage.settings import (
@@ -31,6 +32,10 @@ logger = logging.getLogger(__name__)
 MIN_TRAINING_RECORDS = 10
 U_SAMPLE_PAIRS = 1e6
 SEED = 42  # training on the same records gives the same model
+UNSEEN_M = 1e-4
+"""m of a level EM never saw among likely matches: rare among them, not impossible."""
+MIN_DISAGREEMENT_M = 1e-3
+"""Least share of one person's record pairs that disagree completely on a field."""
 
 
 def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None = None,
@@ -46,7 +51,7 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
     started = time.perf_counter()
     steps = ["estimate the prior", "estimate u by random sampling",
              *(f"estimate m by EM, pass {i + 1}" for i in range(len(training_rules())))]
-    with linker_for(records, settings_creator(), engine=engine,
+    with linker_for(records, _initial_settings(records, engine), engine=engine,
                     spark_master=spark_master) as linker, _steps(steps, progress) as step:
         step()
         linker.training.estimate_probability_two_random_records_match(
@@ -56,7 +61,7 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
         for rule in training_rules():
             step()
             _expectation_maximisation(linker, rule)
-        settings = linker.misc.save_model_to_json()
+        settings = _settle_parameters(linker.misc.save_model_to_json(), records.num_rows)
         created_at = datetime.now()
         charts = _save_charts(linker, charts_dir or get_settings().home / "charts", created_at)
     if engine != "duckdb":
@@ -64,6 +69,19 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
     return LinkageModel(settings=settings, training_record_count=records.num_rows,
                         engine=engine, created_at=created_at, charts=charts,
                         training_seconds=time.perf_counter() - started)
+
+
+def _initial_settings(records: pa.Table, engine: str) -> dict[str, Any]:
+    """The untrained model for `engine`, its anchored levels' m raised to what the
+    anchor pairs of `records` show (never below the fixed floor; see `anchors.py`)."""
+    settings = settings_creator().create_settings_dict(engine)
+    measured = anchored_m(records)
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            share = measured.get((comparison["output_column_name"], level["label_for_charts"]))
+            if share is not None and share > level["m_probability"]:
+                level["m_probability"] = share
+    return settings
 
 
 def _expectation_maximisation(linker: Linker, rule: Any) -> None:
@@ -78,6 +96,41 @@ def _expectation_maximisation(linker: Linker, rule: Any) -> None:
         if "m_probability" not in str(e):
             raise
         logger.warning("EM pass blocked on %s skipped: %s", rule, e)
+
+
+def _settle_parameters(settings: dict[str, Any], records: int) -> dict[str, Any]:
+    """The trained settings with an m and u for every level, none of them a veto by
+    accident of the sample.
+
+    - A comparison no sampled pair could make (its fields empty in these records) gets
+      no weight either way, rather than weights learnt from nothing.
+    - Splink leaves a level it never saw unset, and then falls back on defaults that
+      depend only on the level's position. A level no sampled random pair fell into has
+      u below one in the pairs sampled, so it gets that bound; a level EM never saw
+      among matches gets a small m (`UNSEEN_M`).
+    - EM on a small or clean sample can drive the m of complete disagreement towards
+      zero, a veto no real recording supports: it is kept at `MIN_DISAGREEMENT_M` or
+      more.
+    """
+    sampled = min(U_SAMPLE_PAIRS, records * (records - 1) / 2)
+    for comparison in settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        if not any(_known(lv, "u_probability") for lv in levels):
+            for level in levels:
+                weightless = level["m_probability"] if _known(level, "m_probability") else 1.0
+                level["m_probability"] = level["u_probability"] = weightless
+            continue
+        for level in levels:
+            for key, unseen in (("u_probability", 1 / sampled), ("m_probability", UNSEEN_M)):
+                if not _known(level, key):
+                    level[key] = unseen
+            if level.get("sql_condition") == "ELSE" and not level.get("fix_m_probability"):
+                level["m_probability"] = max(level["m_probability"], MIN_DISAGREEMENT_M)
+    return settings
+
+
+def _known(level: dict[str, Any], key: str) -> bool:
+    return isinstance(level.get(key), int | float)
 
 
 def _save_charts(linker: Linker, folder: Path, created_at: datetime) -> dict[str, str]:

@@ -1,0 +1,86 @@
+"""How often one person's records disagree on a field, measured on anchor pairs.
+
+EM cannot learn how often one person's records disagree on the date of birth or on sex:
+its blocks are full of parents and children, and siblings, who share a name and an
+address, and it takes them for one person with a wrong date (see `comparisons.py`). So
+those "different" levels have their m fixed, at a floor that fits carefully kept records
+(about one pair in a hundred). Data differ: in a register of historical people, or in a
+file copied by hand with typos, a fifth to a half of one person's record pairs may carry
+unrelated dates, and at the floor every such pair is vetoed.
+
+Anchor pairs are records that agree on forename, surname and address (the top levels of
+those comparisons), which are nearly always one person; a parent and child who share a
+name have dates a generation apart, a level of its own that is not estimated here. The
+share of anchor pairs, among those where the field is known on both sides, that falls
+in an anchored level estimates its m (the model's usual assumption that fields err
+independently). Its lower 95% confidence bound is used, and only when above the fixed
+floor: a few same-named relatives among the anchors, or too few anchors, change nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kinlink.linkage.comparisons import ANCHORED_LEVELS, ComparisonSpec, comparison_specs
+
+Z_95 = 1.96
+
+_AGREEING = {"forename": "same",
+             "family_and_place": "same surname, same address"}
+
+
+def anchored_m(records: pa.Table) -> dict[tuple[str, str], float]:
+    """(comparison, level label) -> the lower confidence bound of the share of anchor
+    pairs of `records` in that level, for each level of `comparisons.ANCHORED_LEVELS`
+    that some anchor pair has the field of."""
+    specs = {spec.name: spec for spec in comparison_specs()}
+    pairs = [pair for pair in _same_name_and_place(records)
+             if all(_level_of(specs[name], *pair) == label for name, label in _AGREEING.items())]
+    measured = {}
+    for name, label in ANCHORED_LEVELS:
+        known = [_level_of(specs[name], *pair) for pair in pairs]
+        known = [level for level in known if level is not None]
+        if known:
+            measured[(name, label)] = _lower_bound(known.count(label), len(known))
+    return measured
+
+
+def _lower_bound(hits: int, trials: int) -> float:
+    """Wilson score lower bound of a binomial share at 95%."""
+    share, z2 = hits / trials, Z_95 * Z_95
+    centre = share + z2 / (2 * trials)
+    spread = Z_95 * math.sqrt(share * (1 - share) / trials + z2 / (4 * trials * trials))
+    return max(0.0, (centre - spread) / (1 + z2 / trials))
+
+
+def _level_of(spec: ComparisonSpec, left: Mapping[str, Any],
+              right: Mapping[str, Any]) -> str | None:
+    """The label of the level the pair falls in (None for the "not known" level)."""
+    level = next(lv for lv in spec.levels if lv.py(left, right))
+    return None if level.is_null_level else level.label
+
+
+def _same_name_and_place(records: pa.Table) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Pairs with equal forename and surname and an equal postcode or address (a
+    superset of the anchor pairs, found by equality joins so it stays small)."""
+    con = duckdb.connect()
+    try:
+        con.register("records", records)
+        rows = con.execute(
+            "SELECT l.uid AS a, r.uid AS b FROM records l JOIN records r "
+            "ON l.first_name = r.first_name AND l.surname = r.surname AND l.uid < r.uid "
+            "AND (l.postcode = r.postcode OR l.address_tokens = r.address_tokens)").fetchall()
+        if not rows:
+            return []
+        wanted = {uid for row in rows for uid in row}
+        by_uid = {row["uid"]: row for row in records.filter(
+            pc.is_in(records["uid"], pa.array(sorted(wanted)))).to_pylist()}
+    finally:
+        con.close()
+    return [(by_uid[a], by_uid[b]) for a, b in rows]
