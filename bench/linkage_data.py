@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from kinlink.ingest.format import AGENCIES
 from kinlink.linkage.prepare import prepare_table
-from kinlink.linkage.settings import blocking_keys
+from kinlink.linkage.settings import index_keys, query_keys
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -163,19 +163,20 @@ def score_pairs(data: LabelledData, pairs: Iterable[tuple[str, str]]) -> PairSco
 def candidate_pairs(records: pa.Table) -> pa.Table:
     """Every pair (`uid_l` < `uid_r`) the blocking rules put in the candidate set.
 
-    Found through the real-time index keys (`settings.blocking_keys`), which pair two
-    records exactly when a batch blocking rule does.
+    Found through the real-time index keys (`settings.query_keys` met by
+    `settings.index_keys`), which pair two records exactly when a batch blocking rule
+    does, whichever way round they are asked.
     """
-    keys, uids = [], []
-    for record in records.to_pylist():
-        record_keys = blocking_keys(record)
-        keys += record_keys
-        uids += [record["uid"]] * len(record_keys)
-    table = pa.table({"key": keys, "uid": uids})
     con = duckdb.connect()
-    con.register("keys", table)
-    return con.execute("SELECT DISTINCT l.uid AS uid_l, r.uid AS uid_r FROM keys l "
-                       "JOIN keys r ON l.key = r.key AND l.uid < r.uid").to_arrow_table()
+    for name, keys_of in (("queries", query_keys), ("held", index_keys)):
+        keys, uids = [], []
+        for record in records.to_pylist():
+            record_keys = keys_of(record)
+            keys += record_keys
+            uids += [record["uid"]] * len(record_keys)
+        con.register(name, pa.table({"key": keys, "uid": uids}))
+    return con.sql("SELECT DISTINCT l.uid AS uid_l, r.uid AS uid_r FROM queries l "
+                   "JOIN held r ON l.key = r.key AND l.uid < r.uid").to_arrow_table()
 
 
 def blocking_scores(data: LabelledData, records: pa.Table) -> dict[str, float]:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import combinations
 
 import pyarrow as pa
 
 from kinlink.linkage import LinkageModel, predict
 from kinlink.linkage.prepare import prepare_record
-from kinlink.linkage.settings import blocking_keys
+from kinlink.linkage.settings import index_keys, query_keys
 
 
 def _meet(left: dict[str, str], right: dict[str, str]) -> bool:
-    return bool(set(blocking_keys(prepare_record(left))) & set(blocking_keys(
-        prepare_record(right))))
+    """Whether the two records are a candidate pair, asked from both sides."""
+    a, b = prepare_record(left), prepare_record(right)
+    there = bool(set(query_keys(a)) & set(index_keys(b)))
+    assert there == bool(set(query_keys(b)) & set(index_keys(a)))
+    return there
 
 
 def test_pairs_where_two_fields_went_wrong_still_meet() -> None:
@@ -24,20 +26,43 @@ def test_pairs_where_two_fields_went_wrong_still_meet() -> None:
     # names swapped, one misspelt, same date of birth
     assert _meet({"first_name": "Caleb", "surname": "Rwoe", "dob": "1992-11-20"},
                  {"first_name": "Rowe", "surname": "Caleb", "dob": "1992-11-20"})
+    # names swapped, no date of birth on one side, moved
+    assert _meet({"first_name": "Caleb", "surname": "Rowe", "postcode": "KX1 1AA"},
+                 {"first_name": "Rowe", "surname": "Caleb", "dob": "1992-11-20"})
+    # day and month swapped, moved
+    assert _meet({"first_name": "Ann", "surname": "Lee", "dob": "1990-03-04"},
+                 {"first_name": "Anne", "surname": "Lee", "dob": "1990-04-03"})
+    # the year wrong, moved
+    assert _meet({"first_name": "Ann", "surname": "Lee", "dob": "1990-03-04"},
+                 {"first_name": "Ann", "surname": "Lee", "dob": "1960-03-04"})
     # a changed surname and the forename misspelt, no date of birth, middle names kept
     assert _meet({"first_name": "Sharon", "middle_names": "Nicola", "surname": "Thompson"},
                  {"first_name": "Sharron", "middle_names": "Nicola", "surname": "Jones"})
     assert not _meet({"first_name": "Ann", "surname": "Lee", "dob": "1990-01-02"},
                      {"first_name": "Tom", "surname": "Hart", "dob": "1971-05-06"})
+    # same names, both dates of birth known and unrelated, elsewhere: two people, and
+    # blocks on names alone would grow with the square of the borough
+    assert not _meet({"first_name": "John", "surname": "Smith", "dob": "1990-01-02"},
+                     {"first_name": "John", "surname": "Smith", "dob": "1971-05-16"})
+
+
+def test_a_record_without_a_date_of_birth_meets_everyone_of_its_names() -> None:
+    lacking = {"first_name": "Jon", "surname": "Smith", "postcode": "KX1 1AA"}
+    for dob in ("1990-01-02", "1971-05-16", None):
+        assert _meet(lacking, {"first_name": "John", "surname": "Smith", "dob": dob,
+                               "postcode": "KX9 9ZZ"})
 
 
 def test_keys_pair_exactly_the_records_batch_blocking_pairs(
         borough_records: pa.Table, trained_model: LinkageModel) -> None:
+    records = borough_records.to_pylist()
     holders = defaultdict(set)
-    for record in borough_records.to_pylist():
-        for key in blocking_keys(record):
+    for record in records:
+        for key in index_keys(record):
             holders[key].add(record["uid"])
-    by_keys = {pair for uids in holders.values() for pair in combinations(sorted(uids), 2)}
+    by_keys = {tuple(sorted((record["uid"], other))) for record in records
+               for key in query_keys(record) for other in holders[key]
+               if other != record["uid"]}
     pairs = predict(borough_records, trained_model, threshold=0.0)
     batch = set(zip(pairs["uid_l"].to_pylist(), pairs["uid_r"].to_pylist(), strict=True))
     assert batch == by_keys

@@ -61,7 +61,7 @@ def test_a_record_is_prepared_with_its_name_variants() -> None:
     assert (record["postcode"], record["postcode_district"]) == ("B91 3QB", "B91")
     assert record["address_tokens"] == ["12", "OAK", "ROAD"]
     assert record["nhs_number"] == "9434765919"
-    assert record["names_sorted"] == "BILL|SMITH JONES"
+    assert record["name_codes_pair"] == "PL|SM0JNS"
 
 
 _text = st.one_of(st.none(), st.text(alphabet="abcéAB -'0;", max_size=12))

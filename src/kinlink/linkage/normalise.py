@@ -129,6 +129,8 @@ def address_tokens(address: str | None) -> list[str]:
 
 def fold_accents(value: str) -> str:
     """The value with accents removed (É -> E)."""
+    if value.isascii():  # most values: no accent to fold
+        return value
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+from splink import SettingsCreator
 
+from kinlink.linkage.comparisons import comparison_specs
 from kinlink.linkage.engines import check_engine, linker_for, to_arrow
 from kinlink.linkage.model import LinkageModel
 
@@ -19,16 +22,46 @@ def predict(records: pa.Table, model: LinkageModel, *, engine: str = "duckdb",
     """Score the candidate pairs of `records` (prepared) with `model`.
 
     Returns one row per pair with `uid_l < uid_r`, `match_weight`, `match_probability`,
-    the comparison vector (`gamma_<comparison>`), each comparison's Bayes factors
-    (`bf_...`) and the compared values (`<column>_l`, `<column>_r`), which is what
-    `explain` needs. Sorted by (uid_l, uid_r) so both engines give identical tables.
+    the comparison vector (`gamma_<comparison>`), each comparison's match weight and term
+    frequency adjustment (`mw_...`) and the values an explanation shows side by side
+    (`<column>_l`, `<column>_r`), which is what `explain` needs. Sorted by (uid_l, uid_r)
+    so both engines give identical tables.
     """
     check_engine(engine)
-    with linker_for(records, model.settings_for(engine), engine=engine,
-                    spark_master=spark_master) as linker:
+    # Splink would carry every compared column of every candidate pair (and, with them,
+    # the comparison vector) to its output: at 1M records that was a sixth of the time.
+    # The pairs kept get them afterwards (`_described`). Set here for saved models too.
+    settings = {**model.settings_for(engine), "retain_matching_columns": False}
+    with linker_for(records, settings, engine=engine, spark_master=spark_master) as linker:
         pairs = to_arrow(linker.inference.predict(threshold_match_probability=threshold,
                                                   warning_mode="never"))
-    return _tidy(pairs)
+    return _tidy(_described(pairs, records, model))
+
+
+def _described(pairs: pa.Table, records: pa.Table, model: LinkageModel) -> pa.Table:
+    """The scored pairs with their comparison vector (`gamma_<comparison>`, from Splink's
+    own CASE statements, run on DuckDB whatever the engine) and each side's values of
+    the columns explanations show."""
+    comparisons = SettingsCreator.from_path_or_dict(model.settings_for("duckdb")) \
+        .get_settings("duckdb").comparisons
+    read = sorted({column.input_name for comparison in comparisons
+                   for column in comparison._input_columns_used_by_case_statement})
+    shown = sorted({column for spec in comparison_specs() for column in spec.shown})
+    both_sides = ", ".join(f'{side}."{c}" AS "{c}_{side}"'
+                           for c in sorted({*read, *shown}) for side in ("l", "r"))
+    kept = ", ".join(f'"{c}"' for c in pairs.column_names)
+    cases = ", ".join(comparison._case_statement for comparison in comparisons)
+    shown_sides = ", ".join(f'"{c}_{side}"' for side in ("l", "r") for c in shown)
+    con = duckdb.connect()
+    try:
+        con.register("pairs", pairs)
+        con.register("records", records.select(["uid", *sorted({*read, *shown})]))
+        return con.sql(
+            f"WITH sides AS (SELECT p.*, {both_sides} FROM pairs p "
+            "JOIN records l ON l.uid = p.uid_l JOIN records r ON r.uid = p.uid_r) "
+            f"SELECT {kept}, {cases}, {shown_sides} FROM sides").to_arrow_table()
+    finally:
+        con.close()
 
 
 def _tidy(pairs: pa.Table) -> pa.Table:

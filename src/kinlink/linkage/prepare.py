@@ -127,13 +127,19 @@ def prepare_table(raw: pa.Table) -> pa.Table:
         "forenames_all": forenames_all,
         "surnames_all": surnames_all,
         "name_codes": name_codes,
-        # Sorted so that a forename/surname swap lands in the same block.
-        "names_sorted": pc.if_else(
-            pc.less_equal(first, surname),
-            pc.binary_join_element_wise(first, surname, "|"),
-            pc.binary_join_element_wise(surname, first, "|")),
+        # Both name codes in sorted order: a swap of forename and surname still agrees.
+        "name_codes_pair": pc.if_else(
+            pc.less_equal(c["first_name_dm"], c["surname_dm"]),
+            pc.binary_join_element_wise(c["first_name_dm"], c["surname_dm"], "|"),
+            pc.binary_join_element_wise(c["surname_dm"], c["first_name_dm"], "|")),
         "dob": pc.binary_join_element_wise(
             _zero_padded(year, 4), _zero_padded(month, 2), _zero_padded(day, 2), "-"),
+        # The day and month in ascending order: a day/month swap still agrees.
+        "dob_unordered": pc.binary_join_element_wise(
+            _zero_padded(year, 4), _zero_padded(pc.min_element_wise(month, day), 2),
+            _zero_padded(pc.max_element_wise(month, day), 2), "-"),
+        "dob_month_day": pc.binary_join_element_wise(
+            _zero_padded(month, 2), _zero_padded(day, 2), "-"),
         "dob_year": year,
         "dob_month": month,
         "dob_day": day,

@@ -1,7 +1,7 @@
 """Real-time matching: one new record against every stored record, in milliseconds.
 
 Candidates come from the blocking-key index in the operational store (the batch
-blocking rules as indexed keys, see `settings.blocking_keys`); they are scored with the
+blocking rules as keys, see `settings.index_keys` and `query_keys`); they are scored with the
 trained model by `PairScorer`, which reproduces batch scores exactly.
 
 The index (`store/schema/linkage.py`) keeps each current record packed for bulk scoring
@@ -29,7 +29,7 @@ from kinlink.linkage.explain import Explanation, explain
 from kinlink.linkage.model import LinkageModel
 from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
-from kinlink.linkage.settings import BLOCKING_RULES, blocking_keys
+from kinlink.linkage.settings import BLOCKING_RULES, index_keys, query_keys
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
 from kinlink.store.schema.identity import record_persons
@@ -124,7 +124,7 @@ class RealtimeMatcher:
         left out. Raises InputError for a malformed date of birth.
         """
         query = prepare_record(record)
-        keys = blocking_keys(query)
+        keys = query_keys(query)
         if not keys:
             return []
         with self.store.connect() as conn:
@@ -168,7 +168,7 @@ class RealtimeMatcher:
             if len(best) == top:
                 break
             candidate = self._scorer.unpack(packed)
-            if keys.isdisjoint(blocking_keys(candidate)):
+            if keys.isdisjoint(index_keys(candidate)):
                 continue  # a hash collision, not a shared blocking key
             best.append((candidate, self._scorer.score(query, candidate, self._tf)))
         return best
@@ -303,11 +303,11 @@ def _layout_fingerprint(scorer: PairScorer) -> int:
     """A hash of what the packed index depends on: the prepared columns and their types,
     the columns each comparison reads, the term-frequency columns and blocking rules."""
     schema = [f"{field.name}:{field.type}" for field in prepare_table(pa.table({})).schema]
-    return _hash(json.dumps([schema, scorer.layout, scorer.tf_columns, BLOCKING_RULES]))
+    return _hash(json.dumps([schema, scorer.layout, scorer.tf_columns, repr(BLOCKING_RULES)]))
 
 
 def _hashed_keys(record: Mapping[str, Any]) -> list[int]:
-    return [_hash(key) for key in blocking_keys(record)]
+    return [_hash(key) for key in index_keys(record)]
 
 
 def _hash(text: str) -> int:

@@ -1,44 +1,56 @@
 """The Splink settings of the model: comparisons, blocking rules, training passes.
 
-Blocking rules are plain lists of columns that must be equal (a list column: share an
-item). Batch prediction turns them into Splink `block_on` rules, exploding the list
-columns; the real-time index turns the same lists into keys (`blocking_keys`), so both
-find exactly the same candidate pairs.
+Blocking rules are lists of columns that must be equal (a list column: share an item),
+some only for records lacking a date of birth. Batch prediction turns them into Splink
+`block_on` rules, exploding the list columns; the real-time index turns the same rules
+into keys (`index_keys`, `query_keys`), so both find exactly the same candidate pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
 from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import And, CustomRule
 
 from kinlink.linkage.comparisons import comparison_specs
 
-# Each rule keeps pairs equal on all its columns; a list column (`LIST_COLUMNS`) is equal
-# when the two lists share an item. Together they keep the pairs where one or two fields
-# went wrong: a misspelt name (sound codes), a nickname or an earlier surname (the
-# forename's formal forms with every surname the record has held), names written in
-# each other's place (sorted names; a name in either position with the date of birth), a
-# middle name used as the forename (the sound code of every name word with the date of
-# birth), a missing or wrong date of birth (names; a name and the postcode; a name and
-# the middle names), a move (everything but place), and any shared strong id. Each
-# groups few records: candidate pairs per record grow with a name's frequency only
-# (bench/linkage_accuracy.py measures them).
-BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
-    ("name_codes", "dob"),
-    ("first_name_dm", "surname_dm"),
-    ("first_name_nick", "surnames_all"),
-    ("names_sorted",),
-    ("name_codes", "postcode"),
-    ("first_name_dm", "middle_names"),
-    ("surname_dm", "middle_names"),
-    ("dob", "postcode"),
-    ("dob", "sex", "postcode_district"),
-    ("nhs_number",),
-    ("upn",),
-    ("pnc_id",),
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Pairs of records equal on all `columns` (a list column: the lists share an item);
+    with `one_lacks`, only those pairs where at least one of the two lacks that column."""
+
+    columns: tuple[str, ...]
+    one_lacks: str | None = None
+
+
+# Together the rules keep the pairs where one or two fields went wrong, each rule holding
+# a field that identifies a person with one that places them, so that a block stays the
+# size of a household or a birthday however large the borough: a misspelt name (sound
+# codes of every name word) with the date of birth (day and month in either order); a
+# wrong date of birth (names with the year, or with the day and month); a move (the date
+# and the postcode); a name with the postcode; any shared strong id. Names alone would
+# make blocks that grow with the borough (every John Smith with every other), so they
+# pair only a record that has no date of birth, whose other fields cannot place it:
+# sound codes of both names in either order, a formal forename with any surname ever
+# held (nicknames, surname changes), a name with the middle names.
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule(("name_codes", "dob_unordered")),
+    BlockingRule(("first_name_dm", "surname_dm", "dob_year")),
+    BlockingRule(("first_name_dm", "surname_dm", "dob_month_day")),
+    BlockingRule(("dob", "postcode")),
+    BlockingRule(("name_codes", "postcode")),
+    BlockingRule(("name_codes_pair",), one_lacks="dob"),
+    BlockingRule(("first_name_nick", "surnames_all"), one_lacks="dob"),
+    BlockingRule(("first_name_dm", "middle_names"), one_lacks="dob"),
+    BlockingRule(("surname_dm", "middle_names"), one_lacks="dob"),
+    BlockingRule(("nhs_number",)),
+    BlockingRule(("upn",)),
+    BlockingRule(("pnc_id",)),
 )
 LIST_COLUMNS = frozenset({"name_codes", "first_name_nick", "surnames_all"})
 
@@ -66,9 +78,21 @@ DETERMINISTIC_RECALL = 0.7
 UNIQUE_ID = "uid"
 
 
-def _rules(rules: tuple[tuple[str, ...], ...]) -> list[Any]:
-    return [block_on(*columns, arrays_to_explode=[c for c in columns if c in LIST_COLUMNS]
-                     or None) for columns in rules]
+def _rules(rules: Iterable[BlockingRule | tuple[str, ...]]) -> list[Any]:
+    """Splink blocking rules, exploding the list columns."""
+    return [splink_rule for r in rules
+            for splink_rule in _splink_rules(r if isinstance(r, BlockingRule) else BlockingRule(r))]
+
+
+def _splink_rules(rule: BlockingRule) -> list[Any]:
+    """One rule as Splink rules. A rule with `one_lacks` becomes two, one per side that
+    lacks the column: a filter on one side is applied before the join, so only the
+    records lacking it are joined, not every pair of records with the same names."""
+    explode = [c for c in rule.columns if c in LIST_COLUMNS] or None
+    if rule.one_lacks is None:
+        return [block_on(*rule.columns, arrays_to_explode=explode)]
+    return [And(block_on(*rule.columns), CustomRule(f"{side}.{rule.one_lacks} IS NULL"),
+                arrays_to_explode=explode) for side in ("l", "r")]
 
 
 def settings_creator() -> SettingsCreator:
@@ -78,7 +102,7 @@ def settings_creator() -> SettingsCreator:
         unique_id_column_name=UNIQUE_ID,
         comparisons=[spec.creator() for spec in comparison_specs()],
         blocking_rules_to_generate_predictions=_rules(BLOCKING_RULES),
-        retain_matching_columns=True,
+        retain_matching_columns=False,
         retain_intermediate_calculation_columns=True,
         max_iterations=20,
     )
@@ -112,17 +136,43 @@ def settings_for_dialect(trained: Mapping[str, Any], dialect: str) -> dict[str, 
     return fresh
 
 
-def blocking_keys(record: Mapping[str, Any]) -> list[str]:
-    """The record's real-time index keys: per blocking rule whose columns are all known,
-    one key per combination of its list columns' items.
+def index_keys(record: Mapping[str, Any]) -> list[str]:
+    """The keys the real-time index holds the record under: per blocking rule whose
+    columns are all known, one key per combination of its list columns' items; under a
+    rule with `one_lacks`, also a "lacking" key when the record lacks that column.
 
-    Two records share a key exactly when a batch blocking rule would pair them.
+    Two records are a candidate pair exactly when one's `query_keys` meet the other's
+    index keys, which is when a batch blocking rule pairs them (both ways round).
     """
+    return _keys(record, query=False)
+
+
+def query_keys(record: Mapping[str, Any]) -> list[str]:
+    """The keys a record looks up in the real-time index (see `index_keys`): under a rule
+    with `one_lacks`, a record lacking that column looks up every record with the same
+    values, one that has it only those lacking it."""
+    return _keys(record, query=True)
+
+
+def _keys(record: Mapping[str, Any], *, query: bool) -> list[str]:
     keys = []
-    for number, columns in enumerate(BLOCKING_RULES):
-        values = [_key_items(record.get(c), listed=c in LIST_COLUMNS) for c in columns]
-        keys += [f"{number}|" + "|".join(combination) for combination in product(*values)]
+    for number, rule in enumerate(BLOCKING_RULES):
+        values = [_key_items(record.get(c), listed=c in LIST_COLUMNS) for c in rule.columns]
+        for marker in _markers(rule, record, query=query):
+            keys += [f"{number}{marker}|" + "|".join(combination)
+                     for combination in product(*values)]
     return sorted(set(keys))
+
+
+def _markers(rule: BlockingRule, record: Mapping[str, Any], *, query: bool) -> list[str]:
+    """The key spaces a record is held in (or looks up) under `rule`: "" for everyone,
+    "-" for the records lacking the rule's `one_lacks` column."""
+    if rule.one_lacks is None:
+        return [""]
+    lacks = not _key_items(record.get(rule.one_lacks), listed=rule.one_lacks in LIST_COLUMNS)
+    if query:
+        return [""] if lacks else ["-"]
+    return ["", "-"] if lacks else [""]
 
 
 def _key_items(value: Any, *, listed: bool) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,12 @@ UNSEEN_M = 1e-4
 """m of a level EM never saw among likely matches: rare among them, not impossible."""
 MIN_DISAGREEMENT_M = 1e-3
 """Least share of one person's record pairs that disagree completely on a field."""
+EM_SAMPLE_RECORDS = 250_000
+"""EM runs, and the anchored levels are measured, on at most this many records, drawn at
+random. What both estimate, the share of one person's record pairs in each level, is the
+same in a random sample of records (a person's pairs and all pairs both shrink by the
+square of the share sampled), while the pairs of EM's blocks grow with the square of the
+records (a date of birth's block holds every record born that day)."""
 
 
 def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None = None,
@@ -51,19 +58,26 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
     started = time.perf_counter()
     steps = ["estimate the prior", "estimate u by random sampling",
              *(f"estimate m by EM, pass {i + 1}" for i in range(len(training_rules())))]
-    with linker_for(records, _initial_settings(records, engine), engine=engine,
-                    spark_master=spark_master) as linker, _steps(steps, progress) as step:
-        step()
-        linker.training.estimate_probability_two_random_records_match(
-            deterministic_rules(), recall=DETERMINISTIC_RECALL)
-        step()
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-        for rule in training_rules():
+    sample = _em_sample(records)
+    with _steps(steps, progress) as step:
+        with linker_for(records, _initial_settings(sample, engine), engine=engine,
+                        spark_master=spark_master) as linker:
             step()
-            _expectation_maximisation(linker, rule)
-        settings = _settle_parameters(linker.misc.save_model_to_json(), records.num_rows)
-        created_at = datetime.now()
-        charts = _save_charts(linker, charts_dir or get_settings().home / "charts", created_at)
+            linker.training.estimate_probability_two_random_records_match(
+                deterministic_rules(), recall=DETERMINISTIC_RECALL)
+            step()
+            linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS,
+                                                             seed=SEED)
+            settings = linker.misc.save_model_to_json()
+        with linker_for(sample, settings, engine=engine,
+                        spark_master=spark_master) as linker:
+            for rule in training_rules():
+                step()
+                _expectation_maximisation(linker, rule)
+            settings = _settle_parameters(linker.misc.save_model_to_json(), records.num_rows)
+            created_at = datetime.now()
+            charts = _save_charts(linker, charts_dir or get_settings().home / "charts",
+                                  created_at)
     if engine != "duckdb":
         settings = settings_for_dialect(settings, "duckdb")
     return LinkageModel(settings=settings, training_record_count=records.num_rows,
@@ -71,9 +85,18 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
                         training_seconds=time.perf_counter() - started)
 
 
+def _em_sample(records: pa.Table) -> pa.Table:
+    """The records EM is run on and the anchored levels are measured on: all of them,
+    or `EM_SAMPLE_RECORDS` drawn at random (the same ones for the same records)."""
+    if records.num_rows <= EM_SAMPLE_RECORDS:
+        return records
+    rows = sorted(random.Random(SEED).sample(range(records.num_rows), EM_SAMPLE_RECORDS))
+    return records.take(pa.array(rows))
+
+
 def _initial_settings(records: pa.Table, engine: str) -> dict[str, Any]:
     """The untrained model for `engine`, its anchored levels' m raised to what the
-    anchor pairs of `records` show (never below the fixed floor; see `anchors.py`)."""
+    anchor pairs among `records` show (never below the fixed floor; see `anchors.py`)."""
     settings = settings_creator().create_settings_dict(engine)
     measured = anchored_m(records)
     for comparison in settings["comparisons"]:
