@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -27,14 +28,31 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+Truth = tuple[dict[str, str], dict[str, set[str]]]
+
+
 @dataclass
 class LabelledData:
-    """Raw people-format records (text columns, `agency`), with the truth per uid."""
+    """Raw people-format records (text columns, `agency`), and the truth: read when first
+    asked for, after a tool's run, so that it is no part of the run's peak memory."""
 
     name: str
     raw: pa.Table
-    truth: dict[str, str]  # uid -> true person
-    households: dict[str, set[str]]  # true person -> households ever lived in
+    read_truth: Callable[[], Truth]
+
+    @cached_property
+    def _truth(self) -> Truth:
+        return self.read_truth()
+
+    @property
+    def truth(self) -> dict[str, str]:
+        """uid -> true person."""
+        return self._truth[0]
+
+    @property
+    def households(self) -> dict[str, set[str]]:
+        """true person -> households ever lived in."""
+        return self._truth[1]
 
     @property
     def records(self) -> pa.Table:
@@ -55,13 +73,17 @@ def borough(folder: Path) -> LabelledData:
         table = _read_csv_text(path)
         tables.append(table.append_column("agency", pa.array([agency] * table.num_rows)))
     raw = pa.concat_tables(tables, promote_options="default")
+    return LabelledData(folder.name, raw, lambda: _borough_truth(folder))
+
+
+def _borough_truth(folder: Path) -> Truth:
     with (folder / "truth" / "records.csv").open() as f:
         truth = {f"{r['agency']}:{r['record_id']}": r["person_id"] for r in csv.DictReader(f)}
     households: dict[str, set[str]] = defaultdict(set)
     with (folder / "truth" / "households.csv").open() as f:
         for r in csv.DictReader(f):
             households[r["person_id"]].add(r["household_id"])
-    return LabelledData(folder.name, raw, truth, dict(households))
+    return truth, dict(households)
 
 
 def fake_1000() -> LabelledData:
@@ -96,7 +118,7 @@ def _public(name: str, rows: list[dict], first, surname, dob, sex, address,
                               ("address", address(row)), ("postcode", postcode(row))):
             columns[column].append(value or None)
     raw = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
-    return LabelledData(name, raw, truth, {})
+    return LabelledData(name, raw, lambda: (truth, {}))
 
 
 def _valid_date(value: str | None) -> str | None:

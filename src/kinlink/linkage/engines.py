@@ -20,7 +20,7 @@ from kinlink.errors import ConfigError, InputError
 
 ENGINES = ("duckdb", "spark")
 DEFAULT_SPARK_MASTER = "local[2]"
-_DUCKDB_MEMORY_LIMIT = "3GB"  # the 1M-record target is < 4 GB for the whole process
+_DUCKDB_MEMORY_LIMIT = "2500MB"  # the 1M-record target is < 4 GB for the whole process
 
 
 def check_engine(engine: str) -> str:

@@ -37,6 +37,7 @@ from kinlink.review import review_constraints, store_review_items
 from kinlink.review.decisions import now
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
+from kinlink.store.schema import identity
 from kinlink.store.schema.resolution import resolution_runs
 from kinlink.store.schema.source import relationships
 
@@ -117,6 +118,7 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
                 review_items=waiting, refused_links=result.refused.num_rows,
                 seconds=time.perf_counter() - started, trained=trained, run_id=run_id)
             _finish_run(conn, report, model.version)
+        store.analyze(identity.persons, identity.record_persons)
     except BaseException:
         with store.begin() as conn:
             conn.execute(update(resolution_runs).where(resolution_runs.c.id == run_id)
