@@ -9,11 +9,15 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   echo "Kinlink needs Python 3.11 or newer as '$python' (set PYTHON=...)." >&2
   exit 1
 fi
-stamp=".venv/.kinlink-installed-$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-16)-${extras//,/_}"
+stamp=".venv/.kinlink-installed-$(sha256sum requirements.lock bench/requirements.lock pyproject.toml | sha256sum | cut -c1-16)-${extras//,/_}"
 if [ ! -f "$stamp" ]; then
   [ -x .venv/bin/python ] || "$python" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements.lock
+  # The peers' packages are locked apart: only the benchmarks need them.
+  if [[ ",$extras," == *,bench,* ]]; then
+    .venv/bin/python -m pip install --quiet -r bench/requirements.lock
+  fi
   .venv/bin/python -m pip install --quiet --no-deps -e ".${extras:+[$extras]}"
   rm -f .venv/.kinlink-installed-*
   touch "$stamp"

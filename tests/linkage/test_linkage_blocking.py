@@ -42,8 +42,14 @@ def test_pairs_where_two_fields_went_wrong_still_meet() -> None:
                      {"first_name": "Tom", "surname": "Hart", "dob": "1971-05-06"})
     # same names, both dates of birth known and unrelated, elsewhere: two people, and
     # blocks on names alone would grow with the square of the borough
-    assert not _meet({"first_name": "John", "surname": "Smith", "dob": "1990-01-02"},
-                     {"first_name": "John", "surname": "Smith", "dob": "1971-05-16"})
+    assert not _meet({"first_name": "John", "surname": "Smith", "dob": "1990-01-02",
+                      "postcode": "KX1 1AA"},
+                     {"first_name": "John", "surname": "Smith", "dob": "1971-05-16",
+                      "postcode": "KX2 2BB"})
+    # ... unless one has no postcode (no fixed abode), whose date may be the wrong one
+    assert _meet({"first_name": "John", "surname": "Smith", "dob": "1990-01-02"},
+                 {"first_name": "John", "surname": "Smith", "dob": "1971-05-16",
+                  "postcode": "KX2 2BB"})
 
 
 def test_a_record_without_a_date_of_birth_meets_everyone_of_its_names() -> None:

@@ -17,6 +17,7 @@ from kinlink.linkage import (
     predict,
     save_model,
     train,
+    training,
 )
 from kinlink.store import Store
 
@@ -75,6 +76,23 @@ def test_predict_scores_pairs_with_their_comparison_vector(pairs: pa.Table) -> N
 def test_predicted_pairs_are_mostly_right(pairs: pa.Table,
                                           borough_truth: dict[str, str]) -> None:
     """Not a benchmark: a floor that catches a broken model (see bench/ for figures)."""
+    _assert_mostly_right(pairs, borough_truth)
+
+
+def test_em_on_a_sample_of_many_records_still_trains_a_working_model(
+        borough_records: pa.Table, borough_truth: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(training, "EM_SAMPLE_RECORDS", 600)
+    sample = training._em_sample(borough_records)
+    assert sample.num_rows == 600
+    assert set(sample["uid"].to_pylist()) <= set(borough_records["uid"].to_pylist())
+    assert sample.equals(training._em_sample(borough_records))  # the same draw each time
+    model = train(borough_records, charts_dir=tmp_path)
+    assert model.training_record_count == borough_records.num_rows
+    _assert_mostly_right(predict(borough_records, model), borough_truth)
+
+
+def _assert_mostly_right(pairs: pa.Table, borough_truth: dict[str, str]) -> None:
     likely = pairs.filter(pc.greater_equal(pairs["match_probability"], 0.5))
     right = sum(borough_truth[a] == borough_truth[b] for a, b in
                 zip(likely["uid_l"].to_pylist(), likely["uid_r"].to_pylist(), strict=True))

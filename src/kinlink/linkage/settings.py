@@ -37,7 +37,8 @@ class BlockingRule:
 # make blocks that grow with the borough (every John Smith with every other), so they
 # pair only a record that has no date of birth, whose other fields cannot place it:
 # sound codes of both names in either order, a formal forename with any surname ever
-# held (nicknames, surname changes), a name with the middle names.
+# held (nicknames, surname changes), a name with the middle names; and the names of a
+# record with no postcode (of no fixed abode, say), whose date of birth may be wrong.
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("name_codes", "dob_unordered")),
     BlockingRule(("first_name_dm", "surname_dm", "dob_year")),
@@ -45,6 +46,7 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("dob", "postcode")),
     BlockingRule(("name_codes", "postcode")),
     BlockingRule(("name_codes_pair",), one_lacks="dob"),
+    BlockingRule(("name_codes_pair",), one_lacks="postcode"),
     BlockingRule(("first_name_nick", "surnames_all"), one_lacks="dob"),
     BlockingRule(("first_name_dm", "middle_names"), one_lacks="dob"),
     BlockingRule(("surname_dm", "middle_names"), one_lacks="dob"),
