@@ -41,8 +41,12 @@ def test_postcodes_split_into_unit_sector_and_district() -> None:
 
 
 def test_only_valid_strong_identifiers_are_kept() -> None:
-    assert n.valid_nhs_number("943 476 5919") == "9434765919"
-    assert n.valid_nhs_number("9434765918") is None  # wrong check digit
+    nhs = prepare_table(pa.table({
+        "agency": ["a"] * 6, "record_id": [str(i) for i in range(6)],
+        "nhs_number": ["943 476 5919", "9434765918", None, " 4010232137 ", "943476591X",
+                       "١٢٣٤٥٦٧٨٩٠"]}))["nhs_number"].to_pylist()
+    # spaces ignored; a wrong check digit, a letter or digits of another script are not
+    assert nhs == ["9434765919", None, None, "4010232137", None, None]
     assert n.valid_upn("not-a-upn") is None
     assert n.valid_pnc_id("19/123A") is None  # short forms are normalised by ingest
 

@@ -135,17 +135,6 @@ def fold_accents(value: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def valid_nhs_number(value: str | None) -> str | None:
-    """The NHS number if it is 10 digits with a correct modulus-11 check digit."""
-    digits = (value or "").replace(" ", "")
-    if len(digits) != 10 or not digits.isdigit():
-        return None
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return digits if check != 10 and check == int(digits[9]) else None
-
-
 def valid_upn(value: str | None) -> str | None:
     """The unique pupil number if its form and DfE check letter are right."""
     upn = (value or "").strip().upper()

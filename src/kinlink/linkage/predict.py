@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 from splink import SettingsCreator
 
 from kinlink.linkage.comparisons import comparison_specs
@@ -14,6 +13,7 @@ from kinlink.linkage.model import LinkageModel
 DEFAULT_THRESHOLD = 0.01
 """Pairs below this match probability are dropped: low enough to keep every pair the
 review band (e.g. 0.5 to 0.95) or clustering could want."""
+_FLOATS = ("match_weight", "match_probability")
 
 
 def predict(records: pa.Table, model: LinkageModel, *, engine: str = "duckdb",
@@ -35,13 +35,14 @@ def predict(records: pa.Table, model: LinkageModel, *, engine: str = "duckdb",
     with linker_for(records, settings, engine=engine, spark_master=spark_master) as linker:
         pairs = to_arrow(linker.inference.predict(threshold_match_probability=threshold,
                                                   warning_mode="never"))
-    return _tidy(_described(pairs, records, model))
+    return _described(pairs, records, model)
 
 
 def _described(pairs: pa.Table, records: pa.Table, model: LinkageModel) -> pa.Table:
     """The scored pairs with their comparison vector (`gamma_<comparison>`, from Splink's
     own CASE statements, run on DuckDB whatever the engine) and each side's values of
-    the columns explanations show."""
+    the columns explanations show; ordered, probabilities as float64, Splink's
+    bookkeeping column dropped."""
     comparisons = SettingsCreator.from_path_or_dict(model.settings_for("duckdb")) \
         .get_settings("duckdb").comparisons
     read = sorted({column.input_name for comparison in comparisons
@@ -49,7 +50,8 @@ def _described(pairs: pa.Table, records: pa.Table, model: LinkageModel) -> pa.Ta
     shown = sorted({column for spec in comparison_specs() for column in spec.shown})
     both_sides = ", ".join(f'{side}."{c}" AS "{c}_{side}"'
                            for c in sorted({*read, *shown}) for side in ("l", "r"))
-    kept = ", ".join(f'"{c}"' for c in pairs.column_names)
+    kept = ", ".join(f'CAST("{c}" AS DOUBLE) AS "{c}"' if c in _FLOATS else f'"{c}"'
+                     for c in pairs.column_names if c != "match_key")
     cases = ", ".join(comparison._case_statement for comparison in comparisons)
     shown_sides = ", ".join(f'"{c}_{side}"' for side in ("l", "r") for c in shown)
     con = duckdb.connect()
@@ -59,16 +61,8 @@ def _described(pairs: pa.Table, records: pa.Table, model: LinkageModel) -> pa.Ta
         return con.sql(
             f"WITH sides AS (SELECT p.*, {both_sides} FROM pairs p "
             "JOIN records l ON l.uid = p.uid_l JOIN records r ON r.uid = p.uid_r) "
-            f"SELECT {kept}, {cases}, {shown_sides} FROM sides").to_arrow_table()
+            f"SELECT {kept}, {cases}, {shown_sides} FROM sides "
+            "ORDER BY uid_l, uid_r").to_arrow_table()
     finally:
         con.close()
 
-
-def _tidy(pairs: pa.Table) -> pa.Table:
-    """Pairs ordered, Splink's bookkeeping columns dropped, probabilities as float64."""
-    keep = [c for c in pairs.column_names if c not in ("match_key",)]
-    pairs = pairs.select(keep)
-    for name in ("match_weight", "match_probability"):
-        index = pairs.column_names.index(name)
-        pairs = pairs.set_column(index, name, pc.cast(pairs[name], pa.float64()))
-    return pairs.sort_by([("uid_l", "ascending"), ("uid_r", "ascending")])
