@@ -30,8 +30,8 @@ PACKAGED_CONFIG = Path(__file__).with_name("clocks.toml")
 
 Event = Literal[
     "referral", "decision", "nfa", "assessment_start", "assessment_authorised",
-    "strategy_discussion", "s47_start", "icpc", "cp_plan_start", "cp_plan_end",
-    "review_conference", "closure",
+    "strategy_discussion", "s47_start", "icpc_not_required", "icpc", "cp_plan_start",
+    "cp_plan_end", "review_conference", "closure",
 ]
 """The events of the case path (Children in Need census terms) a clock can count between."""
 
@@ -63,6 +63,8 @@ class ClockConfig(_Strict):
 
     label: str
     start: Event = Field(alias="from")
+    start_occurrence: Literal["first", "last"] = Field("first", alias="from_occurrence")
+    start_not_after: Event | None = Field(None, alias="from_not_after")
     stop: Event = Field(alias="to")
     working_days: PositiveInt | None = None
     working_hours: PositiveFloat | dict[TriageRating, PositiveFloat] | None = None
