@@ -116,6 +116,26 @@ class ClockConfig(_Strict):
         return f"{self.working_hours:g} working hours"
 
 
+class QueueConfig(_Strict):
+    """How `kinlink queue` ranks children and when it sets a referral apart as stale."""
+
+    risk_weights: dict[str, PositiveFloat] = Field(default_factory=lambda: {
+        "high": 4, "medium": 2, "unknown": 2, "low": 1, "none": 1})
+    wait_cap_working_days: PositiveInt = 20
+    probably_not_recorded_after: PositiveInt = 40
+
+    @model_validator(mode="after")
+    def _every_level(self) -> QueueConfig:
+        missing = {"high", "medium", "unknown", "low", "none"} - set(self.risk_weights)
+        if missing:
+            raise ValueError(f"risk_weights needs a weight for {', '.join(sorted(missing))}")
+        return self
+
+    def weight(self, level: str) -> float:
+        """The ranking weight of a risk level (an unknown level weighs as `unknown`)."""
+        return self.risk_weights.get(level, self.risk_weights["unknown"])
+
+
 def _plural(n: float, noun: str) -> str:
     return f"{n:g} {noun}" if n == 1 else f"{n:g} {noun}s"
 
@@ -124,6 +144,7 @@ class ClocksConfig(_Strict):
     """The whole file: the calendar and the clocks, by name."""
 
     calendar: CalendarConfig = CalendarConfig()
+    queue: QueueConfig = QueueConfig()
     clocks: dict[str, ClockConfig]
     source: str = Field(default=str(PACKAGED_CONFIG), exclude=True)
 
