@@ -120,7 +120,7 @@ class QueueConfig(_Strict):
     """How `kinlink queue` ranks children and when it sets a referral apart as stale."""
 
     risk_weights: dict[str, PositiveFloat] = Field(default_factory=lambda: {
-        "high": 4, "medium": 2, "unknown": 2, "low": 1, "none": 1})
+        "high": 4.0, "medium": 2.0, "unknown": 2.0, "low": 1.0, "none": 1.0})
     wait_cap_working_days: PositiveInt = 20
     probably_not_recorded_after: PositiveInt = 40
 

@@ -31,9 +31,9 @@ from kinlink.timeliness.evaluate import CaseTimeliness, evaluate_cases, moment
 from kinlink.timeliness.risk import ChildRisk, child_risks
 from kinlink.timeliness.stale import overdue_days
 
-NOT_RECORDED = "probably-not-recorded"
-QUEUE_STATES = ("open", "overdue", NOT_RECORDED)
 QueueState = Literal["open", "overdue", "probably-not-recorded"]
+NOT_RECORDED: QueueState = "probably-not-recorded"
+QUEUE_STATES: tuple[QueueState, ...] = ("open", "overdue", NOT_RECORDED)
 
 
 @dataclass(frozen=True)
