@@ -171,3 +171,25 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def test_an_overdue_review_conference_is_in_the_queue(tmp_path: Path, store: Store,
+                                                     settings: object) -> None:
+    # ICPC and plan Mon 5 Jan 2026: first review due Sun 5 Apr (3 months), none held.
+    extract = tmp_path / "social-care"
+    extract.mkdir()
+    _write(extract / "people.csv", [{"record_id": "C1", "first_name": "Kit",
+                                     "surname": "Review", "dob": "2015-01-01"}])
+    _write(extract / "referrals.csv", [{
+        "referral_id": "R1", "record_id": "C1", "referral_date": "2025-12-01",
+        "decision_date": "2025-12-01", "assessment_start_date": "2025-12-02",
+        "assessment_authorised_date": "2025-12-19", "strategy_discussion_date": "2025-12-03",
+        "s47_start_date": "2025-12-03", "icpc_date": "2026-01-05",
+        "cp_plan_start_date": "2026-01-05"}])
+    kinlink("ingest", str(extract), "--agency", "social-care")
+    before = kinlink("queue", "--as-of", "2026-04-01", "--format", "csv")
+    assert before.strip() == ""  # a review not yet due is nobody's wait
+    rows = list(csv.DictReader(io.StringIO(kinlink("queue", "--as-of", "2026-04-20",
+                                                   "--format", "csv"))))
+    assert [(r["referral_id"], r["waiting_for"], r["state"], r["due"][:10]) for r in rows] == [
+        ("R1", "review", "overdue", "2026-04-05")]

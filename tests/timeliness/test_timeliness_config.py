@@ -28,6 +28,7 @@ def test_packaged_defaults() -> None:
     assert config.calendar.region == "ENG"
     assert (config.calendar.day_start, config.calendar.day_end) == (time(9), time(17))
     assert config.queue_clocks == ["decision", "triage", "assessment", "icpc", "review"]
+    assert clocks["review"].queue == "overdue"  # scheduled months ahead: listed once late
     assert config.report_clocks == ["decision", "assessment"]
 
 

@@ -10,7 +10,7 @@ import tomllib
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,9 @@ from pydantic import (
 from kinlink.config import Settings, get_settings
 from kinlink.errors import ConfigError
 from kinlink.timeliness.calendar import WorkingCalendar
+
+if TYPE_CHECKING:  # clocks reads this module's models
+    from kinlink.timeliness.clocks import ClockState
 
 PACKAGED_CONFIG = Path(__file__).with_name("clocks.toml")
 
@@ -73,7 +76,7 @@ class ClockConfig(_Strict):
     implied_by: tuple[Event, ...] = ()
     not_needed_after: tuple[Event, ...] = ()
     only_if: tuple[Event, ...] = ()
-    queue: bool = False
+    queue: bool | Literal["overdue"] = False
     report: bool = False
 
     @model_validator(mode="after")
@@ -157,6 +160,14 @@ class ClocksConfig(_Strict):
     @property
     def queue_clocks(self) -> list[str]:
         return [n for n, c in self.clocks.items() if c.queue]
+
+    def queues(self, state: ClockState) -> bool:
+        """Whether the queue shows a child waiting on this clock state: a queue clock open
+        or overdue, or only overdue for a clock with `queue = "overdue"`."""
+        clock = self.clocks.get(state.clock)
+        if clock is None or not clock.queue or not state.status.waiting:
+            return False
+        return clock.queue is True or state.status.value == "overdue"
 
     @property
     def report_clocks(self) -> list[str]:

@@ -38,10 +38,10 @@ class CaseTimeliness:
         return next((c for c in self.clocks if c.clock == name and c.instance == instance),
                     None)
 
-    def waiting(self, names: list[str]) -> list[ClockState]:
-        """The clocks among `names` the child is still waiting on, the most urgent first:
-        overdue before open, then the earliest due."""
-        found = [c for c in self.clocks if c.clock in names and c.status.waiting]
+    def waiting(self, config: ClocksConfig) -> list[ClockState]:
+        """The clocks the queue shows the child waiting on, the most urgent first: overdue
+        before open, then the earliest due."""
+        found = [c for c in self.clocks if config.queues(c)]
         return sorted(found, key=lambda c: (c.status is not ClockStatus.OVERDUE,
                                             c.due_at or datetime.max))
 

@@ -109,7 +109,7 @@ def queue_items(evaluated: list[CaseTimeliness], risks: dict[str, ChildRisk],
     calendar, ranking = config.working_calendar, config.queue
     items = []
     for entry in evaluated:
-        waiting = entry.waiting(config.queue_clocks)
+        waiting = entry.waiting(config)
         if not waiting:
             continue
         clock, case = waiting[0], entry.case
@@ -145,7 +145,7 @@ def build_queue(store: Store, *, as_of: date | datetime | None = None, team: str
         evaluated = evaluate_cases(store, as_of=at, config=config)
     if team is not None:
         evaluated = [e for e in evaluated if (e.case.team or "").casefold() == team.casefold()]
-    waiting = [e for e in evaluated if e.waiting(config.queue_clocks)]
+    waiting = [e for e in evaluated if e.waiting(config)]
     risks = child_risks(store, ((e.case.child_key, e.case.child_resolved, e.case.path)
                                 for e in waiting), as_of=at)
     items = queue_items(waiting, risks, config, at)
