@@ -120,9 +120,9 @@ def main() -> None:
             kind: {"injected": len(ids), "flagged": len(ids & flagged.get(rule, set()))}
             for kind, ids in injected_errors(borough).items()
             for rule in [FINDING_FOR_ERROR[kind]]}
+        unrecorded = injected_errors(borough)["assessment-not-recorded"]
         store.dispose()
     stale = {i.referral_id for i in queue if i.not_recorded}
-    unrecorded = injected_errors(borough)["assessment-not-recorded"]
     real = [i for i in queue if not i.not_recorded]
     result = {
         "run_at": datetime.now().isoformat(timespec="seconds"), "people": args.people,
