@@ -10,8 +10,10 @@ from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import Action, Resource
 from kinlink.linkage import load_model, prepare_records_from_store, save_model, train
+from kinlink.linkage.batch import BatchMatches, match_queries
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD
 from kinlink.linkage.engines import check_engine
+from kinlink.linkage.prepare import read_people_csv
 from kinlink.linkage.realtime import Candidate, RealtimeMatcher
 from kinlink.linkage.resolve import ResolutionReport, resolve_file, resolve_store
 
@@ -35,6 +37,15 @@ class Matches:
     """The candidates for one query, and how many records the index took in first."""
 
     candidates: list[Candidate]
+    indexed: int
+    total_indexed: int
+
+
+@dataclass(frozen=True)
+class FileMatches:
+    """Every row's best candidates with latencies, and what the index took in first."""
+
+    batch: BatchMatches
     indexed: int
     total_indexed: int
 
@@ -100,3 +111,15 @@ class Resolution(Capability):
             candidates = [c for c in matcher.match(query, top=top)
                           if c.match_probability >= min_probability]
         return Matches(candidates, indexed, total)
+
+    def match_file(self, actor: Actor, people: Path, *, top: int = 5,
+                   min_probability: float = 0.0, version: int | None = None,
+                   refresh: bool = True) -> FileMatches:
+        """Each row of a people-format CSV as its own real-time query, with latencies."""
+        with self.gate(actor, Action.RESOLUTION_MATCH, Resource("file", str(people)),
+                       detail={"top": top}):
+            queries = read_people_csv(people).to_pylist()
+            matcher, indexed, total = self.matcher(version=version, refresh=refresh)
+            batch = match_queries(matcher, queries, top=top, min_probability=min_probability,
+                                  file=str(people))
+        return FileMatches(batch, indexed, total)
