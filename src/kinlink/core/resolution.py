@@ -54,14 +54,16 @@ class Resolution(Capability):
     """Identity resolution over the stored records."""
 
     def _engine(self, engine: str | None) -> str:
+        """The engine asked for, else KINLINK_ENGINE; checked (inside the gate: a refused
+        user learns nothing from validation)."""
         return check_engine(engine or self.settings.engine)
 
     def run(self, actor: Actor, *, engine: str | None = None, spark_master: str | None = None,
             retrain: bool = False, threshold: float = DEFAULT_THRESHOLD) -> ResolutionReport:
         """Resolve every stored record into persons."""
-        engine = self._engine(engine)
         with self.gate(actor, Action.RESOLUTION_RUN, RECORDS, detail={
                 "engine": engine, "retrain": retrain, "threshold": threshold}):
+            engine = self._engine(engine)
             return resolve_store(self.store, engine=engine,
                                  spark_master=spark_master or self.settings.spark_master,
                                  retrain=retrain, progress=self.shows_progress,
@@ -71,9 +73,9 @@ class Resolution(Capability):
                  spark_master: str | None = None,
                  threshold: float = DEFAULT_THRESHOLD) -> ResolutionReport:
         """Resolve a standalone people-format CSV into persons written to `out`."""
-        engine = self._engine(engine)
         with self.gate(actor, Action.RESOLUTION_FILE, Resource("file", str(people)),
                        detail={"out": str(out), "engine": engine, "threshold": threshold}):
+            engine = self._engine(engine)
             return resolve_file(people, out, engine=engine,
                                 spark_master=spark_master or self.settings.spark_master,
                                 progress=self.shows_progress, threshold=threshold)
@@ -81,8 +83,8 @@ class Resolution(Capability):
     def train(self, actor: Actor, *, engine: str | None = None,
               spark_master: str | None = None) -> TrainedModel:
         """Train the linkage model on every stored record and save it as a new version."""
-        engine = self._engine(engine)
         with self.gate(actor, Action.RESOLUTION_TRAIN, RECORDS, detail={"engine": engine}):
+            engine = self._engine(engine)
             records = prepare_records_from_store(self.store)
             model = train(records, engine=engine,
                           spark_master=spark_master or self.settings.spark_master,
