@@ -56,7 +56,8 @@ class Network(Capability):
         on = as_of or self.clock.today()
         with self.gate(actor, Action.NETWORK_REBUILD, GRAPH, detail={"as_of": on.isoformat()}):
             self.step("Building the network and finding alerts")
-            return recompute_alerts(self.store, as_of=on, progress=self.shows_progress)
+            return recompute_alerts(self.store, as_of=on, progress=self.shows_progress,
+                                    clock=self.clock)
 
     def require_built(self) -> NetworkStatus:
         """The graph's status; an error saying how to build it if it never was."""

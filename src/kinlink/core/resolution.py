@@ -67,7 +67,7 @@ class Resolution(Capability):
             return resolve_store(self.store, engine=engine,
                                  spark_master=spark_master or self.settings.spark_master,
                                  retrain=retrain, progress=self.shows_progress,
-                                 threshold=threshold)
+                                 threshold=threshold, clock=self.clock)
 
     def run_file(self, actor: Actor, people: Path, out: Path, *, engine: str | None = None,
                  spark_master: str | None = None,
@@ -88,7 +88,7 @@ class Resolution(Capability):
             records = prepare_records_from_store(self.store)
             model = train(records, engine=engine,
                           spark_master=spark_master or self.settings.spark_master,
-                          progress=self.shows_progress)
+                          progress=self.shows_progress, clock=self.clock)
             version = save_model(self.store, model)
         return TrainedModel(version, records.num_rows, engine, model.training_seconds or 0.0,
                             model.prior, dict(model.charts))
