@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     timeliness_config: Path | None = None
     """TOML file overriding the statutory clocks and working-day calendar."""
 
+    second_look_config: Path | None = None
+    """TOML file overriding the second-look prompt rules (days, windows, marker lists)."""
+
     @property
     def resolved_database_url(self) -> str:
         """The store's URL, defaulting to the SQLite file under `home`."""

@@ -45,6 +45,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kinlink.cli.timeliness",
     "kinlink.cli.network",
     "kinlink.cli.chronology",
+    "kinlink.cli.prompts",
 )
 
 for _name in COMMAND_MODULES:

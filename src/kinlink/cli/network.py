@@ -143,7 +143,7 @@ def _write_alerts(rows: list[dict[str, Any]], fmt: Format) -> None:
 def alerts(
     ctx: typer.Context,
     type: str | None = typer.Option(None, "--type", help="unlinked-risk, split-identity, "
-                                    "wrong-place or breach."),
+                                    "wrong-place, breach or second-look."),
     agency: str | None = typer.Option(None, "--agency", help="Only this agency's alerts."),
     status: str | None = typer.Option(None, "--status", help="open, acknowledged or resolved."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),

@@ -53,10 +53,14 @@ def _similar(a: set[str], b: set[str]) -> bool:
 
 def recompute_alerts(store: Store, *, as_of: date | None = None,
                      progress: bool = False) -> dict[str, Any]:
-    """Rebuild the network, find every alert and bring the stored alerts in line."""
+    """Rebuild the network, find every alert (and second-look prompt) and bring the stored
+    alerts in line."""
     on = as_of or date.today()
+    # Imported here: the prompts read children's networks through this package.
+    from kinlink.review.prompts import second_look_findings
+
     build = build_network(store, progress=progress)
-    findings = find_alerts(store, build, on)
+    findings = find_alerts(store, build, on) + second_look_findings(store, on)
     counts = {"new": 0, "refreshed": 0, "reopened": 0, "closed": 0, "carried_over": 0}
     at = _now()
     with store.begin() as conn:
