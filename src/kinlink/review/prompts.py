@@ -201,8 +201,8 @@ def incidents_without_referral(attendances: Sequence[Attendance],
 def _linked_records(adult: Adult) -> set[str]:
     """Records an agency itself ties to the child's family (a relationship, incident or
     order row): what the deciding agency's records show about this adult."""
-    return {uid for link in adult.links if link.recorded and link.source in RECORDED_VISIBLE
-            for uid in link.records}
+    return {uid for link in adult.links if link.recorded and link.via is None
+            and link.source in RECORDED_VISIBLE for uid in link.records}
 
 
 def unmentioned_markers(adult: Adult, markers: Sequence[str], agency: str) -> list[Marker]:
