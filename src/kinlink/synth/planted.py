@@ -151,6 +151,19 @@ def _repeat_referrals(rng: np.random.Generator, pop: Population, care: AgencyDat
     return len(chosen)
 
 
+def _not_recorded_elsewhere(agencies: dict[str, AgencyData], recorder: AgencyData,
+                            adult: int, child: int) -> None:
+    """The new true relationship, like any other, is logged as not recorded by each other
+    agency that holds both and keeps household members."""
+    for agency in agencies.values():
+        holds = agency.holds()
+        if (agency is not recorder and holds[adult] and holds[child]
+                and agency.config.relationships.get("household-member", 0.0) > 0):
+            agency.log.add(int(agency._first[adult]), "relationships",
+                           "relationship-not-recorded",
+                           f"household-member of {agency.record_id[agency._first[child]]}")
+
+
 def _adult_joined(rng: np.random.Generator, pop: Population,
                   agencies: dict[str, AgencyData], cases: int) -> int:
     care = agencies["social-care"]
@@ -178,6 +191,7 @@ def _adult_joined(rng: np.random.Generator, pop: Population,
         if day >= pop.as_of or pop.household[adult] == pop.household[int(child)]:
             continue
         rows.append((care.record_id[record], refs["record_id"][row], day))
+        _not_recorded_elsewhere(agencies, care, adult, int(child))
         pop.rel_p1 = np.append(pop.rel_p1, adult)
         pop.rel_p2 = np.append(pop.rel_p2, int(child))
         pop.rel_type = np.append(pop.rel_type, np.array(["household-member"], dtype=object))
