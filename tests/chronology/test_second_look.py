@@ -38,7 +38,7 @@ def test_each_rule_prompts_its_cases_and_none_of_the_near_misses(borough: Store)
     referral on the 28th day are inside; 366 days, joining on the assessment day, a
     marker the deciding agency holds, a recent or non-domestic incident are not."""
     summary = recompute_alerts(borough, as_of=AS_OF)
-    assert summary["found"]["second-look"] == len(EXPECTED)
+    assert summary.found["second-look"] == len(EXPECTED)
     assert _prompts(borough) == EXPECTED
 
 
@@ -68,7 +68,7 @@ def test_recompute_keeps_prompts_and_their_reviews(borough: Store) -> None:
                              reason="each referral was about a different, minor concern")
     assert reviewed.status == "resolved" and reviewed.reviews[-1].actor == "tm.jones"
     summary = recompute_alerts(borough, as_of=AS_OF)
-    assert summary["new"] == 0 and summary["closed"] == 0
+    assert summary.new == 0 and summary.closed == 0
     again = {p.alert_id: p for p in list_prompts(borough)}
     assert again.keys() == first.keys()
     kept = again[target.alert_id]
