@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kinlink.ingest import ingest_extract
+from kinlink.network import build_network
 from kinlink.store import Store
 from kinlink.store.schema.identity import record_persons
 
@@ -20,7 +21,7 @@ AMY, LISA, DANIEL, KEVIN, BEN, CARA, MARK = (f"P000000{i}" for i in range(1, 8))
 
 @pytest.fixture
 def borough(store: Store) -> Store:
-    """The store holding the small borough, resolved."""
+    """The store holding the small borough, resolved, its network built."""
     for agency in ("police", "social-care"):
         assert not ingest_extract(store, DATA / agency, agency).problems
     with (DATA / "record_persons.csv").open() as f:
@@ -28,4 +29,5 @@ def borough(store: Store) -> Store:
                 for r in csv.DictReader(f)]
     with store.begin() as conn:
         conn.execute(record_persons.insert(), rows)
+    build_network(store)
     return store

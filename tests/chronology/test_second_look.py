@@ -133,12 +133,12 @@ def test_cli_lists_exports_and_reviews_prompts(borough: Store, tmp_path: Path) -
             for r in exported} == EXPECTED
     alert_id = exported[0]["alert_id"]
     result = runner.invoke(app, ["alerts", "review", alert_id, "--decision", "further-action",
-                                 "--reason", "strategy discussion booked", "--actor", "tm.jones"])
+                                 "--reason", "strategy discussion booked"])
     assert result.exit_code == 0, result.output
     runner.invoke(app, ["export", "prompts", "--out", str(out)])
     row = next(r for r in csv.DictReader(out.open()) if r["alert_id"] == alert_id)
     assert (row["status"], row["reviewed_by"], row["decision"], row["decision_reason"]) == (
-        "resolved", "tm.jones", "further-action", "strategy discussion booked")
+        "resolved", "kinlink-admin", "further-action", "strategy discussion booked")
     bad = runner.invoke(app, ["alerts", "review", alert_id, "--decision", "maybe",
-                              "--reason", "r", "--actor", "a"])
+                              "--reason", "r"])
     assert bad.exit_code == 1 and "unknown decision 'maybe'" in bad.output

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from kinlink.chronology import EventKind, Filters, build_chronology
+from kinlink.chronology import EventKind, Filters
 from kinlink.chronology.render import print_table, to_csv, to_html, to_pdf, write_file
-from kinlink.cli.common import console, store
+from kinlink.cli.common import console
+from kinlink.config import get_settings
+from kinlink.core import Actor, Kinlink
 from kinlink.errors import InputError
+
+
+@contextmanager
+def core() -> Iterator[tuple[Kinlink, Actor]]:
+    """The core on the store the environment names, and who the command acts as."""
+    with Kinlink.open(get_settings()) as kl:
+        yield kl, kl.auth.cli_actor()
 
 
 class Format(StrEnum):
@@ -62,7 +73,9 @@ def chronology(
         raise InputError("--format pdf needs --out FILE.pdf", field="out")
     filters = Filters(_day(since, "since"), _day(until, "until"), frozenset(agency),
                       _kinds(kind))
-    result = build_chronology(store(), person_id, as_of=_day(as_of, "as-of"), filters=filters)
+    with core() as (kl, actor):
+        result = kl.chronology.child(actor, person_id, as_of=_day(as_of, "as-of"),
+                                     filters=filters)
     if fmt is Format.table:
         print_table(result, console)
         return

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from kinlink.cli.common import console, store
-from kinlink.cli.network import ACTOR, ALERT_ID, REASON, alerts_app, export_app
-from kinlink.review.prompt_reviews import DECISIONS, export_prompts, review_prompt
+from kinlink.cli.chronology import core
+from kinlink.cli.common import console
+from kinlink.cli.network import ALERT_ID, REASON, alerts_app, export_app
+from kinlink.review.prompt_reviews import DECISIONS, write_prompts
 
 
 @alerts_app.command("review")
@@ -17,10 +18,11 @@ def alerts_review(
     decision: str = typer.Option(..., "--decision", help="What you decided: "
                                  + ", ".join(DECISIONS) + "."),
     reason: str = REASON,
-    actor: str = ACTOR,
 ) -> None:
-    """Record your second look at a prompt: who looked, what they decided and why."""
-    prompt = review_prompt(store(), alert_id, decision, actor=actor, reason=reason)
+    """Record your second look at a prompt: what you decided and why (you: the user the
+    command acts as, KINLINK_CLI_USER)."""
+    with core() as (kl, actor):
+        prompt = kl.alerts.review_prompt(actor, alert_id, decision, reason=reason)
     console.print(f"Prompt {alert_id} ({prompt.rule}) is now {prompt.status}: {decision}.")
 
 
@@ -29,7 +31,8 @@ def export_prompts_command(out: Path = typer.Option(..., "--out", help="The CSV 
                                                     "write.")) -> None:
     """One row per current second-look prompt: child_person_id, rule, referral_id,
     incident_id, adult_person_id, reason, status and the latest review."""
-    rows = export_prompts(store(), out)
+    with core() as (kl, actor):
+        rows = write_prompts(kl.export.prompts(actor), out)
     console.print(f"Wrote {rows} prompts to {out}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,21 +97,15 @@ def list_prompts(store: Store, *, detected_only: bool = True, person_id: str | N
                    tuple(reviews.get(r["id"], []))) for r in rows]
 
 
-def prompt_rows(store: Store) -> Iterator[dict[str, Any]]:
-    """Every current prompt as an export row."""
-    for prompt in list_prompts(store):
-        yield prompt.row()
-
-
-def export_prompts(store: Store, out: Path) -> int:
-    """Write the current prompts to a CSV file (`EXPORT_COLUMNS`); returns the row count."""
+def write_prompts(prompts: Iterable[Prompt], out: Path) -> int:
+    """Write prompts to a CSV file (`EXPORT_COLUMNS`); returns the row count."""
     try:
         with out.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, EXPORT_COLUMNS)
             writer.writeheader()
             rows = 0
-            for row in prompt_rows(store):
-                writer.writerow(row)
+            for prompt in prompts:
+                writer.writerow(prompt.row())
                 rows += 1
     except OSError as e:
         raise InputError(f"cannot write: {e.strerror}", file=str(out)) from e
