@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import typer
 
 from kinlink.chronology import EventKind, Filters
 from kinlink.chronology.render import print_table, to_csv, to_html, to_pdf, write_file
-from kinlink.cli.common import console
+from kinlink.cli.common import console, option_date
 from kinlink.config import get_settings
 from kinlink.core import Actor, Kinlink
 from kinlink.errors import InputError
@@ -31,16 +30,6 @@ class Format(StrEnum):
     csv = "csv"
     html = "html"
     pdf = "pdf"
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise InputError(f"{option} must be a date like 2026-11-01, not {value!r}",
-                         field=option) from e
 
 
 def _kinds(values: list[str]) -> frozenset[EventKind]:
@@ -71,10 +60,10 @@ def chronology(
     """Every dated event any agency holds about a child and the adults near them, in order."""
     if fmt is Format.pdf and out is None:
         raise InputError("--format pdf needs --out FILE.pdf", field="out")
-    filters = Filters(_day(since, "since"), _day(until, "until"), frozenset(agency),
+    filters = Filters(option_date(since, "since"), option_date(until, "until"), frozenset(agency),
                       _kinds(kind))
     with core() as (kl, actor):
-        result = kl.chronology.child(actor, person_id, as_of=_day(as_of, "as-of"),
+        result = kl.chronology.child(actor, person_id, as_of=option_date(as_of, "as-of"),
                                      filters=filters)
     if fmt is Format.table:
         print_table(result, console)

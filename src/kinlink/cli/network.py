@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import console, store
+from kinlink.cli.common import console, option_date, store
 from kinlink.errors import InputError
 from kinlink.network import (
     child_network,
@@ -40,13 +40,7 @@ AS_OF_HELP = "The date to look at the network on (YYYY-MM-DD); default today."
 
 
 def _as_of(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise InputError(f"--as-of must be a date like 2026-11-01, not {value!r}",
-                         field="as-of") from e
+    return option_date(value, "as-of")
 
 
 def _marker_line(m: Marker) -> str:
