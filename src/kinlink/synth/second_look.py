@@ -63,6 +63,44 @@ class Link:
         return self.start is None or self.start <= on
 
 
+@dataclass(frozen=True)
+class TrueReferral:
+    """A written referral row, with the true person of its record."""
+
+    agency: str
+    referral_id: str
+    person: int
+    received: date
+    decided: date | None
+    nfa: bool
+    assessment: date | None  # authorised, else started
+    authorised: date | None
+    planned: bool
+    closed: date | None
+
+    def decision(self, closure_days: int) -> date | None:
+        """The day nothing more was decided (as `kinlink.review.prompts.Referral`)."""
+        if self.nfa:
+            return self.decided or self.received
+        if (self.authorised and self.closed and not self.planned
+                and 0 <= (self.closed - self.authorised).days <= closure_days):
+            return self.closed
+        return None
+
+
+def _referrals(a: AgencyData, person: dict[str, int]) -> Iterator[TrueReferral]:
+    refs = a.tables.get("referrals", {})
+    for i in range(len(refs.get("referral_id", []))):
+        r = {c: refs[c][i] for c in refs}
+        received = _date(r["referral_date"])
+        assert received is not None  # every written referral has its date
+        authorised = _date(r["assessment_authorised_date"])
+        yield TrueReferral(a.name, str(r["referral_id"]), person[r["record_id"]], received,
+                           _date(r["decision_date"]), r["nfa"] == "true",
+                           authorised or _date(r["assessment_start_date"]), authorised,
+                           bool(r["cp_plan_start_date"]), _date(r["closure_date"]))
+
+
 @dataclass
 class Joined:
     """The extracts joined up by true identity: links, markers, addresses, referrals."""
@@ -71,7 +109,7 @@ class Joined:
     markers: dict[int, list[tuple[str, str, str, date | None, date | None]]] = field(
         default_factory=lambda: defaultdict(list))  # agency, uid, marker, start, end
     home: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    referrals: list[dict[str, object]] = field(default_factory=list)
+    referrals: list[TrueReferral] = field(default_factory=list)
     attendances: list[tuple[int, str, str, str, date]] = field(default_factory=list)
 
 
@@ -96,11 +134,7 @@ def join_up(agencies: list[AgencyData]) -> Joined:
         for i, line in enumerate(a.people.get("address", np.empty(0)).tolist()):
             if line:
                 at[line].add(int(a.person[i]))
-        refs = a.tables.get("referrals", {})
-        for i in range(len(refs.get("referral_id", []))):
-            row = {c: refs[c][i] for c in refs}
-            out.referrals.append({**row, "agency": a.name, "person": person[row["record_id"]],
-                                  "uid": f"{a.name}:{row['record_id']}"})
+        out.referrals.extend(_referrals(a, person))
         _attendances(a, person, out)
     for people in at.values():
         if len(people) <= SHARED_ADDRESS_LIMIT:
@@ -132,9 +166,7 @@ class Truth:
         self.pop, self.config = pop, config
         self.on = pop.as_of.astype(object)
         self.data = join_up(agencies)
-        for r in self.data.referrals:
-            r["received"] = _date(r["referral_date"])
-        self.data.referrals.sort(key=lambda r: (r["person"], r["received"], r["referral_id"]))
+        self.data.referrals.sort(key=lambda r: (r.person, r.received, r.referral_id))
 
     def rows(self) -> list[Row]:
         c = self.config
@@ -151,21 +183,21 @@ class Truth:
 
     def _repeat(self) -> Iterator[Row]:
         rule = self.config.repeat
-        by_child: dict[int, list[dict[str, object]]] = defaultdict(list)
+        by_child: dict[int, list[TrueReferral]] = defaultdict(list)
         for r in self.data.referrals:
-            by_child[int(r["person"])].append(r)  # type: ignore[call-overload]
+            by_child[r.person].append(r)
         for child, refs in by_child.items():
             for i, ref in enumerate(refs):
-                window = [r for r in refs[:i + 1] if (ref["received"] - r["received"]).days  # type: ignore[operator]
-                          <= rule.window_days]
+                window = [r for r in refs[:i + 1]
+                          if (ref.received - r.received).days <= rule.window_days]
                 if len(window) >= rule.count:
-                    yield _row(child, "repeat-referrals", str(ref["referral_id"]))
+                    yield _row(child, "repeat-referrals", ref.referral_id)
 
     def _incidents(self) -> Iterator[Row]:
         rule = self.config.incident
         received: dict[int, list[date]] = defaultdict(list)
         for r in self.data.referrals:
-            received[int(r["person"])].append(r["received"])  # type: ignore[call-overload, arg-type]
+            received[r.person].append(r.received)
         for child, incident, kind, role, day in self.data.attendances:
             until = date.fromordinal(day.toordinal() + rule.referral_within_days)
             if kind in rule.incident_types and role in rule.child_roles and until <= self.on \
@@ -195,28 +227,26 @@ class Truth:
     def _nfa(self) -> Iterator[Row]:
         rule = self.config.nfa
         for r in self.data.referrals:
-            on = _decision(r, rule.no_services_closure_days)
+            on = r.decision(rule.no_services_closure_days)
             if on is None:
                 continue
-            child = int(r["person"])  # type: ignore[call-overload]
+            child = r.person
             for adult in self.near(child, on):
                 serious = {m for _, _, m, s, e in self.data.markers.get(adult, [])
                            if m in rule.serious_markers and (s is None or s <= on)
                            and (e is None or e >= on)}
-                if any(not self._mentioned(child, adult, m, str(r["agency"]), on)
-                       for m in serious):
-                    yield _row(child, "nfa-with-serious-marker", str(r["referral_id"]))
+                if any(not self._mentioned(child, adult, m, r.agency, on) for m in serious):
+                    yield _row(child, "nfa-with-serious-marker", r.referral_id)
                     break
 
     def _joined(self) -> Iterator[Row]:
         rule = self.config.joined
         last: dict[int, tuple[date, str]] = {}
         for r in self.data.referrals:
-            when = _date(r["assessment_authorised_date"]) or _date(r["assessment_start_date"])
-            child = int(r["person"])  # type: ignore[call-overload]
+            when = r.assessment
             if when is not None and when <= self.on and (
-                    child not in last or (when, str(r["referral_id"])) > last[child]):
-                last[child] = (when, str(r["referral_id"]))
+                    r.person not in last or (when, r.referral_id) > last[r.person]):
+                last[r.person] = (when, r.referral_id)
         for child, (assessed, referral) in last.items():
             starts: dict[tuple[int, str], date] = {}
             for link in self.data.links.get(child, []):
@@ -233,25 +263,15 @@ class Truth:
                     yield _row(child, "marker-adult-joined", referral, "", adult)
 
 
-def _decision(r: dict[str, object], closure_days: int) -> date | None:
-    """The day nothing more was decided (see `kinlink.review.prompts.Referral`)."""
-    if r["nfa"] == "true":
-        return _date(r["decision_date"]) or r["received"]  # type: ignore[return-value]
-    authorised, closed = _date(r["assessment_authorised_date"]), _date(r["closure_date"])
-    if authorised and closed and not r["cp_plan_start_date"] \
-            and 0 <= (closed - authorised).days <= closure_days:
-        return closed
-    return None
-
-
 def _row(child: int, rule: str, referral: str, incident: str = "", adult: int | None = None
          ) -> Row:
     return (f"T{child + 1:07d}", rule, referral, incident,
             f"T{adult + 1:07d}" if adult is not None else "")
 
 
-def second_look_truth(pop: Population, agencies: list[AgencyData]) -> dict[str, list[str]]:
+def second_look_truth(pop: Population, agencies: list[AgencyData]
+                      ) -> dict[str, list[str | None]]:
     """Columns of `truth/second_look.csv` under the packaged rules."""
     rows = Truth(pop, agencies, load_second_look(PACKAGED)).rows()
     names = ("child_person_id", "rule", "referral_id", "incident_id", "adult_person_id")
-    return {n: [r[i] or None for r in rows] for i, n in enumerate(names)}  # type: ignore[misc]
+    return {n: [r[i] or None for r in rows] for i, n in enumerate(names)}
