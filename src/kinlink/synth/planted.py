@@ -4,10 +4,11 @@ Natural cases of every rule arise by themselves (a decision of no further action
 parent carries a risk; a domestic-abuse incident no referral followed); these make sure
 the hard ones are there, about one of each per thousand people (at least three):
 
-- **marker on a misspelt duplicate**: a child's referral closed with no further action
-  while the father carries a domestic-abuse marker, held on a *duplicate* record of him
-  (police or social care; one carrying a name error where there is one), begun 2 to 23
-  months before the decision: the decision could not see it;
+- **marker on a misspelt duplicate**: a referred child whose father (or step-father) is
+  held twice by police or social care gets a referral closed with no further action (their
+  own, else a new one) while a domestic-abuse marker, begun 2 to 23 months before the
+  decision, sits on the father's *duplicate* record (those with a name error first): the
+  decision could not see it. As many as there are such fathers, up to the number above;
 - **repeat referrals**: a referred child referred twice more within the same twelve
   months, each a complete no-further-action path (received on a working day, decided the
   next working day, closed within five days);
@@ -82,72 +83,104 @@ def _add_marker(agency: AgencyData, record: int, start: np.datetime64) -> None:
     })
 
 
+def _working_days(pop: Population) -> WorkingDays:
+    year = int(str(pop.as_of)[:4])
+    return WorkingDays(year - 3, year + 1)
+
+
+def _add_nfa_referrals(rng: np.random.Generator, care: AgencyData,
+                       planned: list[tuple[str, np.datetime64]], wd: WorkingDays) -> None:
+    """Append a complete no-further-action referral for each (child's record, working
+    day): received 08:00-18:00, decided the next working day, closed within five days."""
+    refs = care.tables["referrals"]
+    serial = len(refs["referral_id"])
+    rows: list[dict[str, object]] = []
+    for record, day in planned:
+        decision = wd.add(np.array([day]), np.ones(1, int))[0]
+        received_at = f"{int(rng.integers(8, 18)):02d}:{int(rng.integers(0, 60)):02d}"
+        serial += 1
+        rows.append({
+            "referral_id": f"REF{serial:07d}", "record_id": record, "team": "MASH",
+            "referral_date": f"{day}T{received_at}", "referral_source": "school",
+            "primary_need": "N9", "triage_rating": "green", "decision_date": str(decision),
+            "nfa": "true", "closure_date": str(decision + int(rng.integers(0, 6)) * DAY),
+        })
+    care.add_table("referrals", {name: np.array([r.get(name) for r in rows], dtype=object)
+                                 for name in refs})
+
+
+def _fathers(pop: Population) -> dict[int, list[int]]:
+    """Each child's fathers and step-fathers."""
+    out: dict[int, list[int]] = {}
+    for p1, p2, kind in zip(pop.rel_p1.tolist(), pop.rel_p2.tolist(), pop.rel_type.tolist(),
+                            strict=True):
+        if kind in ("parent", "step-parent") and pop.sex[p1] == MALE:
+            out.setdefault(p2, []).append(p1)
+    return out
+
+
 def _marker_on_duplicate(rng: np.random.Generator, pop: Population, risks: Risks,
                          agencies: dict[str, AgencyData], cases: int) -> int:
+    """A referred child whose father is held twice by police or social care gets a
+    no-further-action referral (the latest one they had, else a new one) while a
+    domestic-abuse marker sits on the father's duplicate record."""
     care = agencies["social-care"]
     refs = care.tables["referrals"]
     decided = _days(refs["decision_date"])
     nfa = (refs["nfa"] == "true") & ~np.isnat(decided)
     children = _persons(care, refs["record_id"])
-    fathers: dict[int, list[int]] = {}
-    for p1, p2, kind in zip(pop.rel_p1.tolist(), pop.rel_p2.tolist(), pop.rel_type.tolist(),
-                            strict=True):
-        if kind == "parent" and pop.sex[p1] == MALE:
-            fathers.setdefault(p2, []).append(p1)
+    fathers = _fathers(pop)
     has = {(int(a.person[i]), m) for a, i, m in marker_rows(list(agencies.values()))}
     adult = pop.age() >= 18
-    planted = 0
-    for row in rng.permutation(np.flatnonzero(nfa)).tolist():
-        if planted == cases:
-            break
+    wd = _working_days(pop)
+    misspelt = {id(a): _misspelt(a) for a in (agencies["police"], care)}
+    # (not misspelt, random order, row, agency, duplicate record): misspelt ones first
+    candidates: list[tuple[bool, int, int, AgencyData, int]] = []
+    for row in rng.permutation(len(children)).tolist():
         for father in fathers.get(int(children[row]), []):
-            if not adult[father] or (father, MARKER) in has:
-                continue
-            options = [(a, d) for a in (agencies["police"], care)
-                       if (d := _duplicate_of(a, father)) is not None]
-            if not options:
-                continue
-            options.sort(key=lambda o: o[1] not in _misspelt(o[0]))
-            agency, record = options[0]
-            start = decided[row] - int(rng.integers(60, 700)) * DAY
-            _add_marker(agency, record, start)
-            has.add((father, MARKER))
-            risks.person = np.append(risks.person, father)
-            risks.marker = np.append(risks.marker, np.array([MARKER], dtype=object))
-            risks.start = np.append(risks.start, start)
-            planted += 1
-            break
+            for a in (agencies["police"], care):
+                d = _duplicate_of(a, father)
+                if d is not None and adult[father] and (father, MARKER) not in has:
+                    candidates.append((d not in misspelt[id(a)], len(candidates), row, a, d))
+    new_referrals: list[tuple[str, np.datetime64]] = []
+    planted = 0
+    for _, _, row, agency, record in sorted(candidates, key=lambda c: c[:2]):
+        father = int(agency.person[record])
+        if planted == cases or (father, MARKER) in has:
+            continue
+        if nfa[row]:
+            day = decided[row]
+        else:
+            day = wd.add(np.array([pop.as_of - int(rng.integers(30, 700)) * DAY]),
+                         np.zeros(1, int))[0]
+            new_referrals.append((refs["record_id"][row], day))
+        start = day - int(rng.integers(60, 700)) * DAY
+        _add_marker(agency, record, start)
+        has.add((father, MARKER))
+        risks.person = np.append(risks.person, father)
+        risks.marker = np.append(risks.marker, np.array([MARKER], dtype=object))
+        risks.start = np.append(risks.start, start)
+        planted += 1
+    _add_nfa_referrals(rng, care, new_referrals, wd)
     return planted
 
 
 def _repeat_referrals(rng: np.random.Generator, pop: Population, care: AgencyData,
                       cases: int) -> int:
+    """Two more referrals, each 20 to 170 days from one the child had (the same year)."""
     refs = care.tables["referrals"]
     received = _days(refs["referral_date"])
-    first_year = pop.as_of - 720 * DAY
-    wd = WorkingDays(int(str(pop.as_of)[:4]) - 3, int(str(pop.as_of)[:4]) + 1)
-    chosen = rng.permutation(np.flatnonzero(received >= first_year))[:cases]
-    rows: list[dict[str, object]] = []
-    serial = len(refs["referral_id"])
+    wd = _working_days(pop)
+    chosen = rng.permutation(np.flatnonzero(received >= pop.as_of - 720 * DAY))[:cases]
+    planned: list[tuple[str, np.datetime64]] = []
     for row in chosen.tolist():
         for _ in range(2):
             gap = int(rng.integers(20, 170))
             day = wd.add(np.array([received[row] + gap * DAY]), np.zeros(1, int))[0]
             if day >= pop.as_of - 6 * DAY:
                 day = wd.add(np.array([received[row] - gap * DAY]), np.zeros(1, int))[0]
-            decision = wd.add(np.array([day]), np.ones(1, int))[0]
-            received_at = f"{int(rng.integers(8, 18)):02d}:{int(rng.integers(0, 60)):02d}"
-            serial += 1
-            rows.append({
-                "referral_id": f"REF{serial:07d}", "record_id": refs["record_id"][row],
-                "team": "MASH",
-                "referral_date": f"{day}T{received_at}",
-                "referral_source": "school", "primary_need": "N9", "triage_rating": "green",
-                "decision_date": str(decision), "nfa": "true",
-                "closure_date": str(decision + int(rng.integers(0, 6)) * DAY),
-            })
-    columns = {name: np.array([r.get(name) for r in rows], dtype=object) for name in refs}
-    care.add_table("referrals", columns)
+            planned.append((refs["record_id"][row], day))
+    _add_nfa_referrals(rng, care, planned, wd)
     return len(chosen)
 
 
