@@ -214,12 +214,19 @@ def set_alert_status(store: Store, alert_id: int, status: str, *, actor: str,
     _check(status, STATUSES, "status")
     if not actor.strip() or not reason.strip():
         raise InputError("say who you are (actor) and why (reason)")
-    at = _now()
     with store.begin() as conn:
-        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
-        if row is None:
-            raise NotFoundError(f"no alert {alert_id}")
-        conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
-            status=status, updated_at=at))
-        _event(conn, alert_id, actor.strip(), row["status"], status, reason.strip(), at)
+        change_status(conn, alert_id, status, actor=actor, reason=reason)
     return get_alert(store, alert_id)
+
+
+def change_status(conn: Connection, alert_id: int, status: str, *, actor: str,
+                  reason: str) -> None:
+    """`set_alert_status` inside a caller's transaction (a prompt's review and its status
+    change are stored together)."""
+    at = _now()
+    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no alert {alert_id}")
+    conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
+        status=status, updated_at=at))
+    _event(conn, alert_id, actor.strip(), row["status"], status, reason.strip(), at)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from kinlink.errors import InputError, NotFoundError
-from kinlink.network.alerts import set_alert_status
+from kinlink.network.alerts import change_status
 from kinlink.review.prompts import ALERT_TYPE
 from kinlink.store import Store
 from kinlink.store.schema.chronology import prompt_reviews
@@ -127,6 +127,6 @@ def review_prompt(store: Store, alert_id: int, decision: str, *, actor: str,
         conn.execute(insert(prompt_reviews).values(
             alert_id=alert_id, at=datetime.now(UTC).replace(tzinfo=None), actor=actor.strip(),
             decision=decision, reason=reason.strip()))
-    set_alert_status(store, alert_id, DECISIONS[decision], actor=actor,
-                     reason=f"{decision}: {reason.strip()}")
+        change_status(conn, alert_id, DECISIONS[decision], actor=actor,
+                      reason=f"{decision}: {reason.strip()}")
     return list_prompts(store, detected_only=False, alert_id=alert_id)[0]
