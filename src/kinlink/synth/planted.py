@@ -7,8 +7,9 @@ the hard ones are there, about one of each per thousand people (at least three):
 - **marker on a misspelt duplicate**: a referred child whose father (or step-father) is
   held twice by police or social care gets a referral closed with no further action (their
   own, else a new one) while a domestic-abuse marker, begun 2 to 23 months before the
-  decision, sits on the father's *duplicate* record (those with a name error first): the
-  decision could not see it. As many as there are such fathers, up to the number above;
+  decision, sits on the father's *duplicate* record (those with a name error and the
+  fewest other errors first): the decision could not see it. As many as there are such
+  fathers, up to the number above;
 - **repeat referrals**: a referred child referred twice more within the same twelve
   months, each a complete no-further-action path (received on a working day, decided the
   next working day, closed within five days);
@@ -21,6 +22,8 @@ followed by no referral. `kinlink.synth.second_look` lists every case, planted o
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 
@@ -37,6 +40,7 @@ NAME_ERRORS = frozenset({
     "first-middle-swap", "typo-insert", "typo-delete", "typo-substitute", "typo-transpose",
     "typo-adjacent-key", "forename-surname-swap",
 })
+NOT_ON_THE_RECORD = frozenset({"duplicate-record", "relationship-not-recorded"})
 MARKER = "domestic-abuse-perpetrator"
 
 
@@ -66,9 +70,15 @@ def _duplicate_of(agency: AgencyData, person: int) -> int | None:
     return dup if dup >= 0 else None
 
 
-def _misspelt(agency: AgencyData) -> set[int]:
-    return {r for r, kind in zip(agency.log.record, agency.log.kind, strict=True)
-            if kind in NAME_ERRORS}
+def _errors(agency: AgencyData) -> tuple[set[int], Counter[int]]:
+    """The agency's records with a name error, and how many errors each record carries."""
+    misspelt, count = set(), Counter[int]()
+    for record, kind in zip(agency.log.record, agency.log.kind, strict=True):
+        if kind not in NOT_ON_THE_RECORD:
+            count[record] += 1
+            if kind in NAME_ERRORS:
+                misspelt.add(record)
+    return misspelt, count
 
 
 def _add_marker(agency: AgencyData, record: int, start: np.datetime64) -> None:
@@ -133,18 +143,21 @@ def _marker_on_duplicate(rng: np.random.Generator, pop: Population, risks: Risks
     has = {(int(a.person[i]), m) for a, i, m in marker_rows(list(agencies.values()))}
     adult = pop.age() >= 18
     wd = _working_days(pop)
-    misspelt = {id(a): _misspelt(a) for a in (agencies["police"], care)}
-    # (not misspelt, random order, row, agency, duplicate record): misspelt ones first
-    candidates: list[tuple[bool, int, int, AgencyData, int]] = []
+    errors = {id(a): _errors(a) for a in (agencies["police"], care)}
+    # Misspelt duplicates first, the least damaged of them first: a misspelling, not a
+    # record so garbled (names swapped, year of birth only, an old address) that nobody
+    # could tell it is him. (not misspelt, errors, random order, row, agency, record)
+    candidates: list[tuple[bool, int, int, int, AgencyData, int]] = []
     for row in rng.permutation(len(children)).tolist():
         for father in fathers.get(int(children[row]), []):
             for a in (agencies["police"], care):
                 d = _duplicate_of(a, father)
                 if d is not None and adult[father] and (father, MARKER) not in has:
-                    candidates.append((d not in misspelt[id(a)], len(candidates), row, a, d))
+                    misspelt, count = errors[id(a)]
+                    candidates.append((d not in misspelt, count[d], len(candidates), row, a, d))
     new_referrals: list[tuple[str, np.datetime64]] = []
     planted = 0
-    for _, _, row, agency, record in sorted(candidates, key=lambda c: c[:2]):
+    for *_, row, agency, record in sorted(candidates, key=lambda c: c[:3]):
         father = int(agency.person[record])
         if planted == cases or (father, MARKER) in has:
             continue
