@@ -86,8 +86,8 @@ def run(people: int, seed: int, work: Path, profile: str | None) -> dict[str, An
     synth = ["synth", "--people", str(people), "--seed", str(seed), "--out", str(borough),
              "--quiet"]
     times["synth"] = kinlink(env, *synth, *(["--profile", profile] if profile else []))
-    times["ingest"] = sum(kinlink(env, "ingest", str(borough / a), "--agency", a,
-                                  "--no-progress") for a in AGENCIES)
+    times["ingest"] = round(sum(kinlink(env, "ingest", str(borough / a), "--agency", a,
+                                        "--no-progress") for a in AGENCIES), 1)
     times["resolve"] = kinlink(env, "resolve")
     as_of = json.loads((borough / "truth" / "config.json").read_text())["as_of"]
     times["alerts recompute"] = kinlink(env, "alerts", "recompute", "--as-of", as_of)

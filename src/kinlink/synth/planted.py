@@ -7,9 +7,10 @@ the hard ones are there, about one of each per thousand people (at least three):
 - **marker on a misspelt duplicate**: a referred child whose father (or step-father) is
   held twice by police or social care gets a referral closed with no further action (their
   own, else a new one) while a domestic-abuse marker, begun 2 to 23 months before the
-  decision, sits on the father's *duplicate* record (those with a name error and the
-  fewest other errors first): the decision could not see it. As many as there are such
-  fathers, up to the number above;
+  decision, sits on the father's *duplicate* record, misspelt where there is one (those
+  with a name error first, the least garbled of them first: fewest wrong dates of birth and
+  swapped names, then fewest errors): the decision could not see it. Half the number
+  above (at least three), as there are few such fathers;
 - **repeat referrals**: a referred child referred twice more within the same twelve
   months, each a complete no-further-action path (received on a working day, decided the
   next working day, closed within five days);
@@ -22,8 +23,6 @@ followed by no referral. `kinlink.synth.second_look` lists every case, planted o
 """
 
 from __future__ import annotations
-
-from collections import Counter
 
 import numpy as np
 
@@ -40,7 +39,9 @@ NAME_ERRORS = frozenset({
     "first-middle-swap", "typo-insert", "typo-delete", "typo-substitute", "typo-transpose",
     "typo-adjacent-key", "forename-surname-swap",
 })
-NOT_ON_THE_RECORD = frozenset({"duplicate-record", "relationship-not-recorded"})
+GARBLING = frozenset({"dob-day-month-swap", "dob-digit", "dob-year-only", "dob-missing",
+                      "forename-surname-swap", "first-middle-swap"})
+"""Errors that make a duplicate more than misspelt: the least garbled are planted first."""
 MARKER = "domestic-abuse-perpetrator"
 
 
@@ -59,7 +60,8 @@ def plant_second_look(rng: np.random.Generator, pop: Population, risks: Risks,
     """Plant the cases (module doc) in the agencies' tables; returns how many of each."""
     cases = max(MIN_CASES, len(pop) // PER_PEOPLE)
     return {
-        "marker-on-duplicate": _marker_on_duplicate(rng, pop, risks, agencies, cases),
+        "marker-on-duplicate": _marker_on_duplicate(rng, pop, risks, agencies,
+                                                    max(MIN_CASES, cases // 2)),
         "repeat-referrals": _repeat_referrals(rng, pop, agencies["social-care"], cases),
         "adult-joined": _adult_joined(rng, pop, agencies, cases),
     }
@@ -70,15 +72,14 @@ def _duplicate_of(agency: AgencyData, person: int) -> int | None:
     return dup if dup >= 0 else None
 
 
-def _errors(agency: AgencyData) -> tuple[set[int], Counter[int]]:
-    """The agency's records with a name error, and how many errors each record carries."""
-    misspelt, count = set(), Counter[int]()
+def _damage(agency: AgencyData) -> dict[int, tuple[bool, int, int]]:
+    """How far each record is from a mere misspelling: no name error at all, how many
+    errors of `GARBLING`, how many errors in all (records without any are left out)."""
+    kinds: dict[int, list[str]] = {}
     for record, kind in zip(agency.log.record, agency.log.kind, strict=True):
-        if kind not in NOT_ON_THE_RECORD:
-            count[record] += 1
-            if kind in NAME_ERRORS:
-                misspelt.add(record)
-    return misspelt, count
+        kinds.setdefault(record, []).append(kind)
+    return {r: (not NAME_ERRORS.intersection(ks), sum(k in GARBLING for k in ks), len(ks))
+            for r, ks in kinds.items()}
 
 
 def _add_marker(agency: AgencyData, record: int, start: np.datetime64) -> None:
@@ -143,21 +144,19 @@ def _marker_on_duplicate(rng: np.random.Generator, pop: Population, risks: Risks
     has = {(int(a.person[i]), m) for a, i, m in marker_rows(list(agencies.values()))}
     adult = pop.age() >= 18
     wd = _working_days(pop)
-    errors = {id(a): _errors(a) for a in (agencies["police"], care)}
-    # Misspelt duplicates first, the least damaged of them first: a misspelling, not a
-    # record so garbled (names swapped, year of birth only, an old address) that nobody
-    # could tell it is him. (not misspelt, errors, random order, row, agency, record)
-    candidates: list[tuple[bool, int, int, int, AgencyData, int]] = []
+    damage = {id(a): _damage(a) for a in (agencies["police"], care)}
+    # (not misspelt, garbling, errors, random order, row, agency, duplicate record)
+    candidates: list[tuple[bool, int, int, int, int, AgencyData, int]] = []
     for row in rng.permutation(len(children)).tolist():
         for father in fathers.get(int(children[row]), []):
             for a in (agencies["police"], care):
                 d = _duplicate_of(a, father)
-                if d is not None and adult[father] and (father, MARKER) not in has:
-                    misspelt, count = errors[id(a)]
-                    candidates.append((d not in misspelt, count[d], len(candidates), row, a, d))
+                if (d is not None and d in damage[id(a)] and adult[father]
+                        and (father, MARKER) not in has):
+                    candidates.append((*damage[id(a)][d], len(candidates), row, a, d))
     new_referrals: list[tuple[str, np.datetime64]] = []
     planted = 0
-    for *_, row, agency, record in sorted(candidates, key=lambda c: c[:3]):
+    for *_, row, agency, record in sorted(candidates, key=lambda c: c[:4]):
         father = int(agency.person[record])
         if planted == cases or (father, MARKER) in has:
             continue
