@@ -7,9 +7,9 @@ the hard ones are there, about one of each per thousand people (at least three):
 - **marker on a misspelt duplicate**: a referred child whose father (or step-father) is
   held twice by police or social care gets a referral closed with no further action (their
   own, else a new one) while a domestic-abuse marker, begun 2 to 23 months before the
-  decision, sits on the father's *duplicate* record, misspelt where there is one (those
-  with a name error first, the least garbled of them first: fewest wrong dates of birth and
-  swapped names, then fewest errors): the decision could not see it. Half the number
+  decision, sits on the father's *duplicate* record, the least garbled first (fewest wrong
+  dates of birth and swapped names; then those with a name error; then fewest errors): the
+  decision could not see it. Half the number
   above (at least three), as there are few such fathers;
 - **repeat referrals**: a referred child referred twice more within the same twelve
   months, each a complete no-further-action path (received on a working day, decided the
@@ -72,13 +72,13 @@ def _duplicate_of(agency: AgencyData, person: int) -> int | None:
     return dup if dup >= 0 else None
 
 
-def _damage(agency: AgencyData) -> dict[int, tuple[bool, int, int]]:
-    """How far each record is from a mere misspelling: no name error at all, how many
-    errors of `GARBLING`, how many errors in all (records without any are left out)."""
+def _damage(agency: AgencyData) -> dict[int, tuple[int, bool, int]]:
+    """How far each record is from a mere misspelling: how many errors of `GARBLING`, no
+    name error at all, how many errors in all (records without any are left out)."""
     kinds: dict[int, list[str]] = {}
     for record, kind in zip(agency.log.record, agency.log.kind, strict=True):
         kinds.setdefault(record, []).append(kind)
-    return {r: (not NAME_ERRORS.intersection(ks), sum(k in GARBLING for k in ks), len(ks))
+    return {r: (sum(k in GARBLING for k in ks), not NAME_ERRORS.intersection(ks), len(ks))
             for r, ks in kinds.items()}
 
 
@@ -145,8 +145,8 @@ def _marker_on_duplicate(rng: np.random.Generator, pop: Population, risks: Risks
     adult = pop.age() >= 18
     wd = _working_days(pop)
     damage = {id(a): _damage(a) for a in (agencies["police"], care)}
-    # (not misspelt, garbling, errors, random order, row, agency, duplicate record)
-    candidates: list[tuple[bool, int, int, int, int, AgencyData, int]] = []
+    # (garbling, not misspelt, errors, random order, row, agency, duplicate record)
+    candidates: list[tuple[int, bool, int, int, int, AgencyData, int]] = []
     for row in rng.permutation(len(children)).tolist():
         for father in fathers.get(int(children[row]), []):
             for a in (agencies["police"], care):
