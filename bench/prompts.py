@@ -3,6 +3,7 @@
 Runs what a user runs, each as a `kinlink` command in a fresh process:
 
     kinlink synth --people N --seed S --out WORK/borough [--profile P]
+    kinlink db upgrade
     kinlink ingest WORK/borough/<agency> --agency <agency>     (each agency)
     kinlink resolve
     kinlink alerts recompute --as-of <the borough's as_of>
@@ -86,6 +87,7 @@ def run(people: int, seed: int, work: Path, profile: str | None) -> dict[str, An
     synth = ["synth", "--people", str(people), "--seed", str(seed), "--out", str(borough),
              "--quiet"]
     times["synth"] = kinlink(env, *synth, *(["--profile", profile] if profile else []))
+    kinlink(env, "db", "upgrade")
     times["ingest"] = round(sum(kinlink(env, "ingest", str(borough / a), "--agency", a,
                                         "--no-progress") for a in AGENCIES), 1)
     times["resolve"] = kinlink(env, "resolve")

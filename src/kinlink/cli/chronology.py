@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
@@ -12,17 +10,8 @@ import typer
 
 from kinlink.chronology import EventKind, Filters
 from kinlink.chronology.render import print_table, to_csv, to_html, to_pdf, write_file
-from kinlink.cli.common import console, option_date
-from kinlink.config import get_settings
-from kinlink.core import Actor, Kinlink
+from kinlink.cli.common import console, core, option_date
 from kinlink.errors import InputError
-
-
-@contextmanager
-def core() -> Iterator[tuple[Kinlink, Actor]]:
-    """The core on the store the environment names, and who the command acts as."""
-    with Kinlink.open(get_settings()) as kl:
-        yield kl, kl.auth.cli_actor()
 
 
 class Format(StrEnum):
@@ -62,9 +51,9 @@ def chronology(
         raise InputError("--format pdf needs --out FILE.pdf", field="out")
     filters = Filters(option_date(since, "since"), option_date(until, "until"), frozenset(agency),
                       _kinds(kind))
-    with core() as (kl, actor):
-        result = kl.chronology.child(actor, person_id, as_of=option_date(as_of, "as-of"),
-                                     filters=filters)
+    kl, actor = core()
+    result = kl.chronology.child(actor, person_id, as_of=option_date(as_of, "as-of"),
+                                 filters=filters)
     if fmt is Format.table:
         print_table(result, console)
         return

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kinlink.cli.chronology import core
-from kinlink.cli.common import console
+from kinlink.cli.common import console, core
 from kinlink.cli.network import ALERT_ID, REASON, alerts_app, export_app
 from kinlink.review.prompt_reviews import DECISIONS, write_prompts
 
@@ -21,8 +20,8 @@ def alerts_review(
 ) -> None:
     """Record your second look at a prompt: what you decided and why (you: the user the
     command acts as, KINLINK_CLI_USER)."""
-    with core() as (kl, actor):
-        prompt = kl.alerts.review_prompt(actor, alert_id, decision, reason=reason)
+    kl, actor = core()
+    prompt = kl.alerts.review_prompt(actor, alert_id, decision, reason=reason)
     console.print(f"Prompt {alert_id} ({prompt.rule}) is now {prompt.status}: {decision}.")
 
 
@@ -31,8 +30,8 @@ def export_prompts_command(out: Path = typer.Option(..., "--out", help="The CSV 
                                                     "write.")) -> None:
     """One row per current second-look prompt: child_person_id, rule, referral_id,
     incident_id, adult_person_id, reason, status and the latest review."""
-    with core() as (kl, actor):
-        rows = write_prompts(kl.export.prompts(actor), out)
+    kl, actor = core()
+    rows = write_prompts(kl.export.prompts(actor), out)
     console.print(f"Wrote {rows} prompts to {out}")
 
 

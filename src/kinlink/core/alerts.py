@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
-from kinlink.core.permissions import Action, Resource, has_basis
+from kinlink.core.permissions import HEALTH_AGENCIES, Action, Resource, has_basis
 from kinlink.network import Alert, get_alert, list_alerts, set_alert_status
 from kinlink.review.prompt_reviews import Prompt, list_prompts, review_prompt
 
@@ -12,7 +12,8 @@ Prompts = list[Prompt]  # named here: inside `Alerts`, `list` is its method
 
 
 def _resource(alert: Alert) -> Resource:
-    return Resource("alert", str(alert.id), agency=alert.agency)
+    # Alerts are the partnership's: no agency scope, but health ones need a lawful basis.
+    return Resource("alert", str(alert.id), health=alert.agency in HEALTH_AGENCIES)
 
 
 class Alerts(Capability):
@@ -21,12 +22,10 @@ class Alerts(Capability):
     def list(self, actor: Actor, *, type: str | None = None, agency: str | None = None,
              status: str | None = None, person_id: str | None = None, limit: int = 100,
              offset: int = 0) -> list[Alert]:
-        """Stored alerts, newest first; an agency-scoped user sees only their agency's."""
-        agency = self.scoped_agency(actor, agency)
+        """Stored alerts, newest first (those the actor has a lawful basis for)."""
         detail = {k: v for k, v in (("type", type), ("agency", agency), ("status", status),
                                     ("person_id", person_id)) if v is not None}
-        resource = Resource("person", person_id, agency=agency) if person_id else Resource(
-            "alerts", agency, agency=agency)
+        resource = Resource("person", person_id) if person_id else Resource("alerts", agency)
         with self.gate(actor, Action.ALERTS_LIST, resource, detail=detail or None):
             found = list_alerts(self.store, type=type, agency=agency, status=status,
                                 person_id=person_id, limit=limit, offset=offset)
@@ -47,16 +46,13 @@ class Alerts(Capability):
                                     reason=reason)
 
     def prompts(self, actor: Actor, *, person_id: str | None = None) -> Prompts:
-        """The second-look prompts the latest recompute found, each with its reviews; an
-        agency-scoped user sees only their agency's."""
-        agency = self.scoped_agency(actor, None)
-        resource = Resource("person", person_id) if person_id else Resource(
-            "alerts", agency, agency=agency)
+        """The second-look prompts the latest recompute found, each with its reviews (those
+        the actor has a lawful basis for: prompts are the partnership's, like alerts)."""
+        resource = Resource("person", person_id) if person_id else Resource("alerts")
         with self.gate(actor, Action.ALERTS_LIST, resource,
                        detail={"type": "second-look", "person_id": person_id}):
             found = list_prompts(self.store, person_id=person_id)
-        return [p for p in found if (agency is None or p.agency == agency)
-                and (p.agency is None or has_basis(actor, p.agency))]
+        return [p for p in found if p.agency is None or has_basis(actor, p.agency)]
 
     def review_prompt(self, actor: Actor, alert_id: int, decision: str, *,
                       reason: str) -> Prompt:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from kinlink.auth import person_restricted
 from kinlink.chronology import Chronology as ChildChronology
 from kinlink.chronology import Filters, build_chronology
 from kinlink.core.actors import Actor
@@ -28,8 +29,9 @@ class Chronology(Capability):
         detail = {"as_of": on.isoformat(), "since": keep.since and keep.since.isoformat(),
                   "until": keep.until and keep.until.isoformat(),
                   "agencies": sorted(keep.agencies), "kinds": sorted(keep.kinds)}
-        with self.gate(actor, Action.CHRONOLOGY_VIEW, Resource("person", person_id),
-                       reason=reason, detail=detail):
+        person = Resource("person", person_id,
+                          restricted=person_restricted(self.store, person_id))
+        with self.gate(actor, Action.CHRONOLOGY_VIEW, person, reason=reason, detail=detail):
             self._core.network.require_built()
             found = build_chronology(self.store, person_id, as_of=on, filters=keep)
         return replace(found, events=tuple(e for e in found.events
