@@ -18,18 +18,18 @@ Four rules, each named as the prompts and the synthetic truth name them:
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
-from kinlink.config import Settings, get_settings
+from kinlink.config import Settings, get_settings, read_toml
 from kinlink.errors import ConfigError
 from kinlink.ingest.format import INCIDENT_ROLES, INCIDENT_TYPES, RELATIONSHIP_TYPES, RISK_MARKERS
 from kinlink.network.view import ROLE_ORDER
 
 PACKAGED = Path(__file__).with_name("second_look.toml")
+RULES_FILE = "second-look rules file"
 RULES = ("nfa-with-serious-marker", "repeat-referrals", "incident-no-referral",
          "marker-adult-joined")
 """The rule names, as alerts, `kinlink export prompts` and `truth/second_look.csv` write them."""
@@ -86,25 +86,14 @@ class SecondLookConfig(BaseModel):
     source: str = Field(default=str(PACKAGED), exclude=True)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path}: second-look rules file not found") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the second-look rules: {e}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from e
-
-
 def load_second_look(path: Path | None = None, *,
                      settings: Settings | None = None) -> SecondLookConfig:
     """The packaged rules, overlaid table by table by `path` (else the file named by
     `KINLINK_SECOND_LOOK_CONFIG`, if any)."""
     path = path or (settings or get_settings()).second_look_config
-    data = _read(PACKAGED)
+    data = read_toml(PACKAGED, RULES_FILE)
     if path is not None:
-        for name, table in _read(Path(path)).items():
+        for name, table in read_toml(Path(path), RULES_FILE).items():
             if name not in data or not isinstance(table, dict):
                 raise ConfigError(f"{path}: key {name!r}: not a rule; the rules are "
                                   f"{', '.join(RULES)}")
