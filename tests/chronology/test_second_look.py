@@ -49,7 +49,8 @@ def test_reasons_spell_out_the_case(borough: Store) -> None:
     assert "closed with no further action on 2025-03-10" in nfa
     assert "domestic-abuse-perpetrator (police:P1, from 2025-03-10)" in nfa
     assert "no social-care record linked to the child holds it" in nfa
-    assert "ended with no services on 2026-05-20" in reasons[("nfa-with-serious-marker", "REF2")]
+    assert "closed after its assessment with no services on 2026-05-20" in reasons[
+        ("nfa-with-serious-marker", "REF2")]
     assert "3 referrals within 365 days" in reasons[("repeat-referrals", "REF5")]
     assert "no referral of the child was received within 28 days" in reasons[
         ("incident-no-referral", "INC1")]

@@ -70,7 +70,7 @@ class Referral:
         authorised, closed = self.assessment_authorised, self.closed
         if (authorised and closed and self.plan_started is None
                 and 0 <= (closed - authorised).days <= closure_days):
-            return closed, "assessment ended with no services"
+            return closed, "closed after its assessment with no services"
         return None
 
 
