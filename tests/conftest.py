@@ -22,6 +22,17 @@ from kinlink.store import Store
 POSTGRES_URL = os.environ.get("KINLINK_TEST_POSTGRES_URL")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Every test reads KINLINK_* afresh: settings cached during one test (say, a PostgreSQL
+    database dropped at its end) never leak into the next."""
+    from kinlink.config import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'kinlink.db'}"
