@@ -43,7 +43,7 @@ class Alerts(Capability):
         with self.gate(actor, Action.ALERTS_CHANGE, _resource(alert), reason=reason,
                        detail={"status": status}):
             return set_alert_status(self.store, alert_id, status, actor=actor.username,
-                                    reason=reason)
+                                    reason=reason, clock=self.clock)
 
     def prompts(self, actor: Actor, *, person_id: str | None = None) -> Prompts:
         """The second-look prompts the latest recompute found, each with its reviews (those
@@ -61,4 +61,4 @@ class Alerts(Capability):
         with self.gate(actor, Action.ALERTS_CHANGE, _resource(alert), reason=reason,
                        detail={"decision": decision}):
             return review_prompt(self.store, alert_id, decision, actor=actor.username,
-                                 reason=reason)
+                                 reason=reason, clock=self.clock)

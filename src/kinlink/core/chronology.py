@@ -29,7 +29,10 @@ class Chronology(Capability):
         detail = {"as_of": on.isoformat(), "since": keep.since and keep.since.isoformat(),
                   "until": keep.until and keep.until.isoformat(),
                   "agencies": sorted(keep.agencies), "kinds": sorted(keep.kinds)}
+        # The same person resource as `kl.network.child`: a person known only through
+        # health records needs a basis for them; a restricted one a grant and a reason.
         person = Resource("person", person_id,
+                          health=self._core.network._only_health(person_id),
                           restricted=person_restricted(self.store, person_id))
         with self.gate(actor, Action.CHRONOLOGY_VIEW, person, reason=reason, detail=detail):
             self._core.network.require_built()

@@ -12,12 +12,13 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
 from kinlink.network.alerts import change_status
 from kinlink.review.prompts import ALERT_TYPE
@@ -113,7 +114,7 @@ def write_prompts(prompts: Iterable[Prompt], out: Path) -> int:
 
 
 def review_prompt(store: Store, alert_id: int, decision: str, *, actor: str,
-                  reason: str) -> Prompt:
+                  reason: str, clock: Clock = SYSTEM_CLOCK) -> Prompt:
     """Record what a person decided on a prompt, and why; move its status to match."""
     if decision not in DECISIONS:
         raise InputError(f"unknown decision {decision!r}; choose from {', '.join(DECISIONS)}",
@@ -124,9 +125,10 @@ def review_prompt(store: Store, alert_id: int, decision: str, *, actor: str,
         kind = conn.execute(select(alerts.c.type).where(alerts.c.id == alert_id)).scalar()
         if kind != ALERT_TYPE:
             raise NotFoundError(f"no second-look prompt {alert_id}")
+        at = clock.now()
         conn.execute(insert(prompt_reviews).values(
-            alert_id=alert_id, at=datetime.now(UTC).replace(tzinfo=None), actor=actor.strip(),
-            decision=decision, reason=reason.strip()))
+            alert_id=alert_id, at=at, actor=actor.strip(), decision=decision,
+            reason=reason.strip()))
         change_status(conn, alert_id, DECISIONS[decision], actor=actor,
-                      reason=f"{decision}: {reason.strip()}")
+                      reason=f"{decision}: {reason.strip()}", at=at)
     return list_prompts(store, detected_only=False, alert_id=alert_id)[0]

@@ -10,17 +10,18 @@ record here (the table itself belongs to ingest).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
 from kinlink.store.schema.base import metadata
 from kinlink.store.schema.source import incident_people
+from kinlink.store.schema.types import UtcDateTime
 
 prompt_reviews = Table(
     "prompt_reviews",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("alert_id", Integer, ForeignKey("alerts.id"), nullable=False, index=True),
-    Column("at", DateTime, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
     Column("actor", Text, nullable=False),  # who looked
     Column("decision", String(32), nullable=False),  # decision-stands|further-action|...
     Column("reason", Text, nullable=False),  # why

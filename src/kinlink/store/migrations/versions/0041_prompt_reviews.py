@@ -19,7 +19,7 @@ def upgrade() -> None:
     op.create_table('prompt_reviews',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('alert_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.Text(), nullable=False),
     sa.Column('decision', sa.String(length=32), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
