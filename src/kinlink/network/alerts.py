@@ -98,10 +98,14 @@ def _similar(a: set[str], b: set[str]) -> bool:
 
 def recompute_alerts(store: Store, *, as_of: date | None = None, progress: bool = False,
                      clock: Clock = SYSTEM_CLOCK) -> RecomputeSummary:
-    """Rebuild the network, find every alert and bring the stored alerts in line."""
+    """Rebuild the network, find every alert (and second-look prompt) and bring the stored
+    alerts in line."""
     on = as_of or clock.today()
+    # Imported here: the prompts read children's networks through this package.
+    from kinlink.review.prompts import second_look_findings
+
     build = build_network(store, progress=progress, clock=clock)
-    findings = find_alerts(store, build, on)
+    findings = find_alerts(store, build, on) + second_look_findings(store, on)
     counts = {"new": 0, "refreshed": 0, "reopened": 0, "closed": 0, "carried_over": 0}
     at = clock.now()
     with store.begin() as conn:
@@ -207,12 +211,18 @@ def set_alert_status(store: Store, alert_id: int, status: str, *, actor: str,
     _check(status, STATUSES, "status")
     if not actor.strip() or not reason.strip():
         raise InputError("say who you are (actor) and why (reason)")
-    at = clock.now()
     with store.begin() as conn:
-        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
-        if row is None:
-            raise NotFoundError(f"no alert {alert_id}")
-        conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
-            status=status, updated_at=at))
-        _event(conn, alert_id, actor.strip(), row["status"], status, reason.strip(), at)
+        change_status(conn, alert_id, status, actor=actor, reason=reason, at=clock.now())
     return get_alert(store, alert_id)
+
+
+def change_status(conn: Connection, alert_id: int, status: str, *, actor: str,
+                  reason: str, at: datetime) -> None:
+    """`set_alert_status` inside a caller's transaction (a prompt's review and its status
+    change are stored together)."""
+    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no alert {alert_id}")
+    conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
+        status=status, updated_at=at))
+    _event(conn, alert_id, actor.strip(), row["status"], status, reason.strip(), at)
