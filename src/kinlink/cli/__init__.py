@@ -44,6 +44,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kinlink.cli.resolve",
     "kinlink.cli.timeliness",
     "kinlink.cli.network",
+    "kinlink.cli.quality",
+    "kinlink.cli.report",
 )
 
 for _name in COMMAND_MODULES:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import console, err_console, store
+from kinlink.cli.common import Format, console, err_console, print_csv, print_json, store
 from kinlink.timeliness import (
     REGIONS,
     ClocksConfig,
@@ -31,12 +28,6 @@ from kinlink.timeliness.stats import AGE_BANDS
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 class QueueState(StrEnum):
     open = "open"
     overdue = "overdue"
@@ -52,19 +43,6 @@ def _as_of(value: datetime | None) -> datetime:
     if value is not None and value.time() == datetime.min.time():
         return moment(value.date())
     return moment(value)
-
-
-def _print_csv(rows: list[dict[str, Any]]) -> None:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    typer.echo(out.getvalue(), nl=False)
-
-
-def _print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, indent=2, default=str))
 
 
 def _due(item: QueueItem) -> str:
@@ -115,9 +93,9 @@ def queue(
                             state=state.value if state else None, config=config,
                             evaluated=evaluated)[:limit]
     if output is Format.csv:
-        _print_csv([i.as_row() for i in items])
+        print_csv([i.as_row() for i in items])
     elif output is Format.json:
-        _print_json([i.as_row() for i in items])
+        print_json([i.as_row() for i in items])
     else:
         if items:
             console.print(_queue_table(items))
@@ -210,9 +188,9 @@ def timeliness(
 
         charts = write_charts(report, config, chart_dir)
     if output is Format.csv:
-        _print_csv(_stats_rows(report))
+        print_csv(_stats_rows(report))
     elif output is Format.json:
-        _print_json({"from": start, "to": to, "by": by.value, "as_of": report.as_of,
+        print_json({"from": start, "to": to, "by": by.value, "as_of": report.as_of,
                      "groups": _stats_rows(report), "waiting_by_age": report.waiting_by_age,
                      "charts": [str(p) for p in charts]})
     else:
@@ -233,7 +211,7 @@ def clocks(
     """Show the clocks and working-day calendar in force, and the file they come from."""
     config = load_config()
     if output is not Format.table:
-        _print_json(config.model_dump(mode="json", by_alias=True) | {"source": config.source})
+        print_json(config.model_dump(mode="json", by_alias=True) | {"source": config.source})
         return
     cal = config.calendar
     console.print(f"Clocks from {config.source}", soft_wrap=True)

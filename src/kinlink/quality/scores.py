@@ -17,7 +17,8 @@ from sqlalchemy import func, insert, select
 
 from kinlink.errors import InputError, NotFoundError
 from kinlink.quality.findings import Finding, replace_findings
-from kinlink.quality.inputs import NO_TEAM, load_inputs
+from kinlink.network.graph import latest_build
+from kinlink.quality.inputs import load_inputs, newest_ingest_runs
 from kinlink.quality.rules import RULES, RULES_BY_NAME, Outcome, Rule
 from kinlink.store import Store
 from kinlink.store.schema.quality import quality_runs, quality_scores
@@ -181,6 +182,18 @@ def trend(store: Store, *, agency: str | None = None, team: str | None = None,
     return points
 
 
-def teams_of(found: list[Score]) -> list[str]:
-    """The teams named in team scores, in order, the no-team group last."""
-    return sorted({s.team or NO_TEAM for s in found}, key=lambda t: (t == NO_TEAM, t))
+def current_run(store: Store, *, as_of: date) -> QualityRun:
+    """The newest run as of `as_of` if it judged the records as they are now (the same
+    ingest runs and network build); otherwise a new run. So reporting the same inputs
+    twice adds no run, and the trend does not change."""
+    inputs_now = _inputs_now(store)
+    for run in reversed(list_runs(store)):
+        if run.as_of == as_of and (run.ingest_run_ids, run.network_build_id) == inputs_now:
+            return run
+    return run_quality(store, as_of=as_of)
+
+
+def _inputs_now(store: Store) -> tuple[dict[str, int], int | None]:
+    with store.connect() as conn:
+        build = latest_build(conn)
+        return newest_ingest_runs(conn), build["id"] if build else None

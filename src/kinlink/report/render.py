@@ -1,0 +1,149 @@
+"""Rendering the report: figures into HTML (Jinja2), HTML into PDF (WeasyPrint).
+
+The HTML holds its charts as embedded PNGs, so the one file is the whole report. The
+body depends only on the figures: the one wall-clock time in it is the generation stamp,
+kept in its own element (`#generation-stamp`) at the end, so two reports of the same
+inputs differ only there.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from kinlink import __version__
+from kinlink.errors import KinlinkError
+from kinlink.quality.rules import RULES, RULES_BY_NAME
+from kinlink.quality.scores import Score
+from kinlink.report import charts
+from kinlink.report.figures import ReportFigures
+from kinlink.timeliness import load_config
+from kinlink.timeliness.stats import NO_TEAM as NO_TEAM_LABEL
+
+LISTED_CHILDREN = 25
+"""Children waiting listed one by one (the riskiest and longest first, as the queue)."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    value: str
+    note: str
+
+
+def _number(value: int | float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def _percent(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{100 * value:.1f}%" if value < 0.1 else f"{100 * value:.0f}%"
+
+
+def _team(value: str | None) -> str:
+    return value if value else NO_TEAM_LABEL
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def headlines(f: ReportFigures) -> list[Headline]:
+    """The figures on the first page, each with where it comes from."""
+    counts = f.alert_counts
+    hidden_open = sum(counts[t]["open"] for t in ("unlinked-risk", "breach"))
+    return [
+        Headline("Children waiting", _number(len(f.queue)),
+                 f"{len(f.overdue):,} overdue (kinlink queue)"),
+        Headline("Clocks breached", _number(f.breached),
+                 f"referrals {f.timeliness.date_from:%d %b %Y} to "
+                 f"{f.timeliness.date_to:%d %b %Y} (kinlink timeliness)"),
+        Headline("Hidden risks open", _number(hidden_open),
+                 "unlinked-risk and breach alerts (kinlink alerts)"),
+        Headline("Alerts open", _number(sum(c["open"] for c in counts.values())),
+                 f"of {len(f.alerts):,} raised (kinlink alerts)"),
+        Headline("Probable duplicates", _number(f.quality_count("probable-duplicate")),
+                 "records within one agency (kinlink quality show)"),
+        Headline("Persons", _number(f.persons),
+                 f"resolved from {sum(e.rows_read for e in f.extracts):,} rows read"),
+    ]
+
+
+def waiting_by_team(f: ReportFigures) -> list[dict[str, Any]]:
+    """Children waiting per team of the referral: waiting, overdue, longest wait."""
+    teams: dict[str, list[Any]] = {}
+    for item in f.queue:
+        teams.setdefault(_team(item.team), []).append(item)
+    return [{"team": team, "waiting": len(items),
+             "overdue": sum(1 for i in items if i.status == "overdue"),
+             "longest": max(i.waited_days for i in items)}
+            for team, items in sorted(teams.items(), key=lambda t: (t[0] == NO_TEAM_LABEL, t[0]))]
+
+
+def duplicate_rows(f: ReportFigures) -> list[dict[str, Any]]:
+    """Per agency: records held twice or more, and its split-identity alerts by status."""
+    rows = []
+    for s in f.quality_by_agency:
+        if s.rule == "probable-duplicate":
+            alerts = Counter(a["status"] for a in f.alerts
+                             if a["type"] == "split-identity" and a["agency"] == s.agency)
+            rows.append({"agency": s.agency, "count": s.count, "denominator": s.denominator,
+                         **{k: alerts[k] for k in ("open", "acknowledged", "resolved")}})
+    return rows
+
+
+def _scorecard(found: list[Score], by_team: bool) -> dict[str, Any]:
+    """Rules as rows and agencies (or agency / team) as columns."""
+    columns = sorted({(s.agency, s.team or "") if by_team else (s.agency, "") for s in found},
+                     key=lambda c: (c[0], c[1] == "", c[1]))
+    cells = {(s.rule, s.agency, (s.team or "") if by_team else ""): s for s in found}
+    return {"columns": columns, "cells": cells,
+            "rules": [r for r in RULES if any(s.rule == r.name for s in found)]}
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("kinlink.report", "templates"),
+                      autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(number=_number, percent=_percent, team=_team)
+    return env
+
+
+def render_html(figures: ReportFigures, *, generated_at: datetime) -> str:
+    """The whole report as one HTML document, charts embedded."""
+    config = load_config()
+    agencies = sorted({s.agency for s in figures.quality_by_agency})
+    images = {"waits": _data_uri(charts.waits_chart(figures.queue)),
+              "clock_times": _data_uri(charts.clock_times_chart(figures.timeliness, config))}
+    trends = {a: _data_uri(charts.trend_chart(figures.quality_trend, a)) for a in agencies}
+    template = _environment().get_template("report.html")
+    return template.render(
+        f=figures, headlines=headlines(figures), images=images, trends=trends,
+        agency_card=_scorecard(figures.quality_by_agency, by_team=False),
+        team_card=_scorecard([s for s in figures.quality_by_team
+                              if any(t.team for t in figures.quality_by_team
+                                     if t.agency == s.agency)], by_team=True),
+        rules=RULES, rule_by_name=RULES_BY_NAME, clocks=config.clocks,
+        listed_children=figures.queue[:LISTED_CHILDREN], waiting_teams=waiting_by_team(figures),
+        duplicate_rows=duplicate_rows(figures), version=__version__,
+        generated_at=generated_at)
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    """Print the HTML to a PDF with WeasyPrint (which needs Pango from the system)."""
+    try:
+        from weasyprint import HTML
+    except OSError as e:  # WeasyPrint loads Pango when imported
+        raise KinlinkError("the PDF needs Pango (Debian: apt-get install libpango-1.0-0 "
+                           f"libpangoft2-1.0-0 fonts-dejavu-core): {e}") from e
+    HTML(string=html).write_pdf(path)
+    return path
