@@ -12,7 +12,7 @@ from rich.table import Table
 from kinlink.cli.common import Format, console, err_console, print_csv, print_json, store
 from kinlink.quality import list_findings
 from kinlink.quality.rules import RULES, RULES_BY_NAME
-from kinlink.quality.scores import AREA, Score, get_run, run_quality, scores, trend
+from kinlink.quality.scores import AREA, Grouping, Score, get_run, run_quality, scores, trend
 from kinlink.timeliness.stats import NO_TEAM
 
 quality_app = typer.Typer(
@@ -81,7 +81,7 @@ def show_command(
     output: Format = FORMAT,
 ) -> None:
     """Each rule's count, denominator and rate, per agency (or per team)."""
-    grouping = "team" if team is not None or by is By.team else "agency"
+    grouping: Grouping = "team" if team is not None or by is By.team else "agency"
     s = store()
     run = get_run(s, run_id)
     found = scores(s, run_id=run.id, by=grouping, agency=agency, team=_team_filter(team),
@@ -107,9 +107,10 @@ def records_command(
     scores(s, rule=rule)  # checks the rule's name and that a run exists
     found = list_findings(s, area=AREA, rule=rule, agency=agency,
                           team=_team_filter(team))[:limit]
-    rows = [{"agency": f.agency, "team": f.team or "", "table": f.table_name,
-             "record": f.record_key, "severity": f.severity, "reason": f.reason,
-             "run": f.run_id} for f in found]
+    rows: list[dict[str, str]] = [
+        {"agency": f.agency, "team": f.team or "", "table": f.table_name,
+         "record": f.record_key, "severity": f.severity, "reason": f.reason,
+         "run": str(f.run_id)} for f in found]
     if output is Format.csv:
         print_csv(rows)
     elif output is Format.json:

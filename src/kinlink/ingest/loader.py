@@ -10,7 +10,6 @@ cannot be read at all, `InputError` is raised and nothing of it is kept.
 from __future__ import annotations
 
 import hashlib
-
 import json
 import re
 import time

@@ -16,8 +16,8 @@ import polars as pl
 from sqlalchemy import func, insert, select
 
 from kinlink.errors import InputError, NotFoundError
-from kinlink.quality.findings import Finding, replace_findings
 from kinlink.network.graph import latest_build
+from kinlink.quality.findings import Finding, replace_findings
 from kinlink.quality.inputs import load_inputs, newest_ingest_runs
 from kinlink.quality.rules import RULES, RULES_BY_NAME, Outcome, Rule
 from kinlink.store import Store

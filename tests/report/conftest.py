@@ -1,0 +1,42 @@
+"""The hand-built borough of `tests/data/report/`, ingested for real, resolved as
+`record_persons.csv` says, with its network and alerts built as of 2026-11-02."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+
+from kinlink.ingest import ingest_extract
+from kinlink.network import recompute_alerts
+from kinlink.store import Store
+from kinlink.store.schema.identity import persons, record_persons
+
+DATA = Path(__file__).parents[1] / "data" / "report"
+AS_OF = date(2026, 11, 2)
+AGENCIES = ("social-care", "police", "health")
+
+
+def resolve_as_written(store: Store) -> None:
+    """Store record_persons.csv (and its persons) as a resolution run would."""
+    rows: list[dict[str, Any]] = [dict(r, cluster_confidence=float(r["cluster_confidence"]))
+                                  for r in csv.DictReader((DATA / "record_persons.csv").open())]
+    with store.begin() as conn:
+        conn.execute(insert(persons), [
+            {"person_id": p, "status": "active", "created_at": datetime(2026, 11, 1)}
+            for p in sorted({r["person_id"] for r in rows})])
+        conn.execute(insert(record_persons), rows)
+
+
+@pytest.fixture
+def borough(store: Store) -> Store:
+    """The borough's store: ingested, resolved, network and alerts built as of AS_OF."""
+    for agency in AGENCIES:
+        ingest_extract(store, DATA / agency, agency, today=AS_OF)
+    resolve_as_written(store)
+    recompute_alerts(store, as_of=AS_OF)
+    return store
