@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import insert
 
+from kinlink.config import Settings
+from kinlink.core import Actor, FixedClock, Kinlink, Role
 from kinlink.ingest import ingest_extract
 from kinlink.network import recompute_alerts
 from kinlink.store import Store
@@ -40,3 +43,15 @@ def borough(store: Store) -> Store:
     resolve_as_written(store)
     recompute_alerts(store, as_of=AS_OF)
     return store
+
+
+ANALYST = Actor("mo.analyst", Role.MASH_ANALYST)
+NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def kl(borough: Store, settings: Settings) -> Iterator[Kinlink]:
+    """The core on the borough's store, its clock fixed the morning after AS_OF."""
+    core = Kinlink.open(settings, clock=FixedClock(NOW))
+    yield core
+    core.close()

@@ -12,10 +12,10 @@ from kinlink.errors import InputError, NotFoundError
 from kinlink.ingest import ingest_extract
 from kinlink.quality import list_findings
 from kinlink.quality.rules import child_sign
-from kinlink.quality.scores import AREA, current_run, list_runs, run_quality, scores, trend
+from kinlink.quality.scores import AREA, list_runs, matching_run, run_quality, scores, trend
 from kinlink.store import Store
 
-from .conftest import AS_OF
+from .conftest import AS_OF, DATA
 
 # (rule, agency) -> (flagged, out of), counted by hand.
 EXPECTED = {
@@ -105,11 +105,14 @@ def test_a_corrected_extract_shows_as_a_falling_rate(borough: Store, tmp_path) -
         (first.id, 1), (second.id, 0)]
 
 
-def test_current_run_is_reused_while_the_records_are_unchanged(borough: Store) -> None:
-    run = current_run(borough, as_of=AS_OF)
-    assert current_run(borough, as_of=AS_OF).id == run.id
-    assert current_run(borough, as_of=date(2026, 11, 3)).id != run.id
-    assert len(list_runs(borough)) == 2
+def test_a_run_is_matched_while_the_records_are_unchanged(borough: Store, tmp_path) -> None:
+    assert matching_run(borough, AS_OF) is None
+    run = run_quality(borough, as_of=AS_OF)
+    assert matching_run(borough, AS_OF) == run
+    assert matching_run(borough, date(2026, 11, 3)) is None
+    ingest_extract(borough, DATA / "health", "health", today=AS_OF)  # a new ingest run
+    assert matching_run(borough, AS_OF) is None
+    assert len(list_runs(borough)) == 1
 
 
 def test_unknown_rule_and_missing_run_are_one_clear_error(store: Store) -> None:

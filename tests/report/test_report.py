@@ -1,8 +1,9 @@
-"""`kinlink report` on the hand-built borough: its figures are the commands' figures, counted
-by hand too; the same inputs give the same report; the PDF's pages show something.
+"""`kinlink report` on the hand-built borough, through the core: its figures are the
+commands' figures, counted by hand too; it is logged as a disclosure; the same inputs give
+the same report; the PDF's pages show something.
 
-The figures are compared with what `kinlink queue`, `kinlink alerts` and
-`kinlink quality show` print for the same date, through the real CLI."""
+The figures are compared with what `kinlink queue`, `kinlink alerts`, `kinlink timeliness`
+and `kinlink quality show` print for the same date, through the real CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,12 +20,15 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from kinlink.cli import app
+from kinlink.core import FixedClock, Forbidden, Kinlink, Role
+from kinlink.core.actors import Actor
+from kinlink.ingest import ingest_extract
 from kinlink.network import list_alerts, set_alert_status
 from kinlink.quality.scores import list_runs
-from kinlink.report import produce_report
+from kinlink.report import Report
 from kinlink.store import Store
 
-from .conftest import AS_OF, DATA
+from .conftest import ANALYST, AS_OF, DATA
 
 runner = CliRunner()
 
@@ -39,13 +43,19 @@ def _without_stamp(html: str) -> str:
     return re.sub(r'<div id="generation-stamp">.*?</div>', "", html, flags=re.S)
 
 
-def test_figures_are_the_commands_figures(borough: Store) -> None:
-    figures = produce_report(borough, as_of=AS_OF).figures
+def _report(kl: Kinlink) -> Report:
+    """What `kinlink report` does: the rules (reused when unchanged), then the report."""
+    run = kl.quality.run(ANALYST, as_of=AS_OF, reuse=True)
+    return kl.report.produce(ANALYST, as_of=AS_OF, quality_run_id=run.id)
+
+
+def test_figures_are_the_commands_figures(kl: Kinlink) -> None:
+    figures = _report(kl).figures
     queue = json.loads(kinlink("queue", "--as-of", AS_OF.isoformat(), "--format", "json"))
     assert [(i.rank, i.referral_id, i.waited_days, i.status.value) for i in figures.queue] == [
         (r["rank"], r["referral_id"], r["working_days_waited"], r["state"]) for r in queue]
     alerts = json.loads(kinlink("alerts", "--format", "json", "--limit", "1000"))
-    assert [(a["id"], a["type"], a["status"]) for a in figures.alerts] == [
+    assert [(a.id, a.type, a.status) for a in figures.alerts] == [
         (a["id"], a["type"], a["status"]) for a in alerts]
     shown = json.loads(kinlink("quality", "show", "--format", "json"))
     assert shown["run"] == figures.quality_run.id
@@ -57,8 +67,8 @@ def test_figures_are_the_commands_figures(borough: Store) -> None:
                                    for c in figures.timeliness.clocks)
 
 
-def test_figures_as_counted_by_hand(borough: Store) -> None:
-    f = produce_report(borough, as_of=AS_OF).figures
+def test_figures_as_counted_by_hand(kl: Kinlink) -> None:
+    f = _report(kl).figures
     # R3 (Leo, assessment since 3 August) and R2 (Leo, decision since 28 October) overdue;
     # R1 (Ella, assessment) open; R4 closed.
     assert {(i.referral_id, i.status.value) for i in f.queue} == {
@@ -70,29 +80,50 @@ def test_figures_as_counted_by_hand(borough: Store) -> None:
     assert f.quality_count("probable-duplicate") == 2
     assert f.persons == 6
     assert f.breached == 0  # R1's and R4's decisions were made the day they came in
+    assert not f.network.stale
 
 
-def test_what_happened_to_an_alert_is_in_the_report(borough: Store) -> None:
+def test_the_report_is_logged_as_a_disclosure(kl: Kinlink) -> None:
+    _report(kl)
+    [entry] = kl.audit_log.search(action="report.produce")
+    assert (entry.kind, entry.username, entry.outcome) == ("disclosure", ANALYST.username,
+                                                           "allowed")
+    assert entry.detail == {"as_of": AS_OF.isoformat(), "quality_run": 1}
+    with pytest.raises(Forbidden):
+        kl.report.produce(Actor("pc.plod", Role.POLICE_OFFICER, "police"), as_of=AS_OF)
+    assert kl.audit_log.search(action="report.produce")[-1].outcome == "refused"
+
+
+def test_what_happened_to_an_alert_is_in_the_report(kl: Kinlink, borough: Store) -> None:
     [alert] = list_alerts(borough, type="unlinked-risk")
-    set_alert_status(borough, alert["id"], "acknowledged", actor="asmith",
+    set_alert_status(borough, alert.id, "acknowledged", actor="asmith",
                      reason="strategy discussion booked")
-    report = produce_report(borough, as_of=AS_OF)
+    report = _report(kl)
     [line] = report.figures.hidden_risks
     assert line.status == "acknowledged"
     assert line.last_change.startswith("acknowledged by asmith on ")
     assert "strategy discussion booked" in report.html
 
 
-def test_the_same_inputs_give_the_same_report(borough: Store) -> None:
-    first = produce_report(borough, as_of=AS_OF,
-                           generated_at=datetime(2026, 11, 3, 9, 0, tzinfo=UTC))
-    second = produce_report(borough, as_of=AS_OF)
+def test_the_same_inputs_give_the_same_report(kl: Kinlink, borough: Store) -> None:
+    first = _report(kl)
+    clock = kl.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(timedelta(hours=5))
+    second = _report(kl)
     assert len(list_runs(borough)) == 1  # the second report reused the quality run
     assert first.html != second.html  # only the stamp differs...
     assert _without_stamp(first.html) == _without_stamp(second.html)  # ...and nothing else
     assert "Generated 2026-11-03 09:00:00 UTC" in first.html
     digest = hashlib.sha256((DATA / "police" / "incidents.csv").read_bytes()).hexdigest()
     assert digest in first.html  # the extracts it rests on, by file hash
+
+
+def test_a_stale_network_is_reported_not_rebuilt(kl: Kinlink, borough: Store) -> None:
+    ingest_extract(borough, DATA / "health", "health", today=AS_OF)
+    report = _report(kl)
+    assert report.figures.network.stale
+    assert "Read with care" in report.html
 
 
 def _page_is_blank(png: Path) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +14,7 @@ import typer
 from rich.console import Console
 
 from kinlink.config import get_settings
+from kinlink.core import Actor, Kinlink
 from kinlink.store import Store, open_store
 
 console = Console()
@@ -21,6 +24,17 @@ err_console = Console(stderr=True)
 def store() -> Store:
     """The store named by the environment, migrated to the newest schema."""
     return open_store(get_settings())
+
+
+@contextmanager
+def core() -> Iterator[tuple[Kinlink, Actor]]:
+    """The application core on the store the environment names, and who the command acts
+    as (KINLINK_CLI_USER; see `Authentication.cli_actor`)."""
+    kl = Kinlink.open(get_settings())
+    try:
+        yield kl, kl.auth.cli_actor()
+    finally:
+        kl.close()
 
 
 class Format(StrEnum):

@@ -3,16 +3,17 @@ behind a count."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import Format, console, err_console, print_csv, print_json, store
-from kinlink.quality import list_findings
-from kinlink.quality.rules import RULES, RULES_BY_NAME
-from kinlink.quality.scores import AREA, Grouping, Score, get_run, run_quality, scores, trend
+from kinlink.cli.common import Format, console, core, err_console, print_csv, print_json
+from kinlink.core.quality import Quality
+from kinlink.errors import InputError
+from kinlink.quality.rules import RULES_BY_NAME
+from kinlink.quality.scores import AREA, Grouping, Score
 from kinlink.timeliness.stats import NO_TEAM
 
 quality_app = typer.Typer(
@@ -57,10 +58,10 @@ def run_command(
                                           "default today."),
 ) -> None:
     """Run every rule, keep the scores (for trends) and record the records behind them."""
-    s = store()
-    with err_console.status("Judging every record against the data-quality rules..."):
-        run = run_quality(s, as_of=as_of.date() if as_of else date.today())
-    found = scores(s, run_id=run.id)
+    with core() as (kl, actor), err_console.status("Judging every record against the "
+                                                    "data-quality rules..."):
+        run = kl.quality.run(actor, as_of=as_of.date() if as_of else None)
+        found = kl.quality.scores(actor, run_id=run.id)
     console.print(_scores_table([s for s in found if s.count], f"Run {run.id} as of "
                                 f"{run.as_of}: rules that flagged records"))
     console.print(f"{run.findings:,} record(s) flagged; `kinlink quality show` gives every "
@@ -82,10 +83,10 @@ def show_command(
 ) -> None:
     """Each rule's count, denominator and rate, per agency (or per team)."""
     grouping: Grouping = "team" if team is not None or by is By.team else "agency"
-    s = store()
-    run = get_run(s, run_id)
-    found = scores(s, run_id=run.id, by=grouping, agency=agency, team=_team_filter(team),
-                   rule=rule)
+    with core() as (kl, actor):
+        run = kl.quality.latest_run(actor, run_id)
+        found = kl.quality.scores(actor, run_id=run.id, by=grouping, agency=agency,
+                                  team=_team_filter(team), rule=rule)
     if output is Format.csv:
         print_csv([x.as_row() for x in found])
     elif output is Format.json:
@@ -103,10 +104,12 @@ def records_command(
     output: Format = FORMAT,
 ) -> None:
     """The records behind a rule's count in the newest run, with the reason for each."""
-    s = store()
-    scores(s, rule=rule)  # checks the rule's name and that a run exists
-    found = list_findings(s, area=AREA, rule=rule, agency=agency,
-                          team=_team_filter(team))[:limit]
+    if rule not in RULES_BY_NAME:
+        raise InputError(f"unknown rule {rule!r}; choose from {', '.join(RULES_BY_NAME)}",
+                         field="rule")
+    with core() as (kl, actor):
+        found = kl.quality.findings(actor, area=AREA, rule=rule, agency=agency,
+                                    team=_team_filter(team))[:limit]
     rows: list[dict[str, str]] = [
         {"agency": f.agency, "team": f.team or "", "table": f.table_name,
          "record": f.record_key, "severity": f.severity, "reason": f.reason,
@@ -134,7 +137,8 @@ def trend_command(
     output: Format = FORMAT,
 ) -> None:
     """Every run's scores, oldest first, so improvement shows."""
-    points = trend(store(), agency=agency, team=_team_filter(team), rule=rule)
+    with core() as (kl, actor):
+        points = kl.quality.trend(actor, agency=agency, team=_team_filter(team), rule=rule)
     rows = [{"run": p.run_id, "as_of": p.as_of.isoformat(), **p.score.as_row()}
             for p in points]
     if output is Format.csv:
@@ -159,7 +163,7 @@ def rules_command() -> None:
     table = Table(title="Data-quality rules", title_justify="left")
     for column in ("Rule", "What it flags", "Out of", "Severity"):
         table.add_column(column)
-    for r in RULES:
+    for r in Quality.rules():
         table.add_row(r.name, r.label, r.denominator, r.severity)
     console.print(table)
 

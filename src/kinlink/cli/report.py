@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import typer
 
-from kinlink.cli.common import console, err_console, store
+from kinlink.cli.common import console, core, err_console
 from kinlink.errors import InputError
-from kinlink.report import produce_report
 
 
 def report(
@@ -31,14 +30,19 @@ def report(
     if out is None and pdf is None:
         raise InputError("say where to write the report: --out report.html and/or "
                          "--pdf report.pdf")
-    with err_console.status("Gathering the figures and drawing the charts..."):
-        result = produce_report(store(), as_of=as_of.date() if as_of else date.today(),
-                                truth=truth)
+    with core() as (kl, actor), err_console.status("Gathering the figures and drawing the "
+                                                    "charts..."):
+        on = as_of.date() if as_of else kl.clock.today()
+        # The rules are run as of the report's date unless the newest run already judged
+        # these records then: the same inputs give the same report, and no new trend point.
+        run = kl.quality.run(actor, as_of=on, reuse=True)
+        result = kl.report.produce(actor, as_of=on, quality_run_id=run.id, truth=truth)
         written = result.write(html=out, pdf=pdf)
-    if result.recomputed:
-        console.print("Records had changed since the network was built: the network and "
-                      "alerts were recomputed first.", style="dim")
     f = result.figures
+    if f.network.stale:
+        console.print("The network is older than the records (or was never built): the "
+                      "report says so. `kinlink alerts recompute`, then report again.",
+                      style="yellow")
     console.print(f"Report as of {f.as_of}: {len(f.queue):,} children waiting "
                   f"({len(f.overdue):,} overdue), {len(f.alerts):,} alerts, data-quality run "
                   f"{f.quality_run.id if f.quality_run else '-'}.", soft_wrap=True)

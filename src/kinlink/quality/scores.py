@@ -182,18 +182,17 @@ def trend(store: Store, *, agency: str | None = None, team: str | None = None,
     return points
 
 
-def current_run(store: Store, *, as_of: date) -> QualityRun:
+def newest_run(store: Store, as_of: date) -> QualityRun | None:
+    """The newest run as of `as_of` or before, if any."""
+    return next((r for r in reversed(list_runs(store)) if r.as_of <= as_of), None)
+
+
+def matching_run(store: Store, as_of: date) -> QualityRun | None:
     """The newest run as of `as_of` if it judged the records as they are now (the same
-    ingest runs and network build); otherwise a new run. So reporting the same inputs
-    twice adds no run, and the trend does not change."""
-    inputs_now = _inputs_now(store)
-    for run in reversed(list_runs(store)):
-        if run.as_of == as_of and (run.ingest_run_ids, run.network_build_id) == inputs_now:
-            return run
-    return run_quality(store, as_of=as_of)
-
-
-def _inputs_now(store: Store) -> tuple[dict[str, int], int | None]:
+    ingest runs and network build), so a report of unchanged inputs reuses it and the
+    trend does not grow."""
     with store.connect() as conn:
         build = latest_build(conn)
-        return newest_ingest_runs(conn), build["id"] if build else None
+        now = (newest_ingest_runs(conn), build["id"] if build else None)
+    return next((r for r in reversed(list_runs(store)) if r.as_of == as_of
+                 and (r.ingest_run_ids, r.network_build_id) == now), None)

@@ -22,10 +22,18 @@ from kinlink.ingest.loader import file_digest
 from kinlink.linkage.evaluate import store_cluster_scores
 from kinlink.linkage.model import LinkageModel, load_model
 from kinlink.linkage.resolve import REVIEW_BAND
-from kinlink.network import get_alert, list_alerts
+from kinlink.network import Alert, get_alert, list_alerts
 from kinlink.network.detect import ALERT_TYPES
-from kinlink.network.graph import latest_build
-from kinlink.quality.scores import QualityRun, Score, TrendPoint, get_run, scores, trend
+from kinlink.network.graph import NetworkStatus, network_status
+from kinlink.quality.scores import (
+    QualityRun,
+    Score,
+    TrendPoint,
+    get_run,
+    newest_run,
+    scores,
+    trend,
+)
 from kinlink.review import STATUSES as REVIEW_STATUSES
 from kinlink.review import count_review_items, latest_decisions
 from kinlink.store import Store
@@ -33,11 +41,11 @@ from kinlink.store.schema.identity import persons
 from kinlink.store.schema.resolution import resolution_runs
 from kinlink.store.schema.source import ingest_runs
 from kinlink.timeliness import (
+    ClocksConfig,
     QueueItem,
     TimelinessReport,
     build_queue,
     evaluate_cases,
-    load_config,
     timeliness_report,
 )
 from kinlink.timeliness.evaluate import moment
@@ -94,11 +102,11 @@ class ReportFigures:
 
     as_of: date
     extracts: list[ExtractUsed]
-    network_build: dict[str, Any] | None
+    network: NetworkStatus
     clocks_source: str
     queue: list[QueueItem]
     timeliness: TimelinessReport
-    alerts: list[dict[str, Any]]
+    alerts: list[Alert]
     hidden_risks: list[AlertLine]
     quality_run: QualityRun | None
     quality_by_agency: list[Score]
@@ -113,7 +121,7 @@ class ReportFigures:
     @property
     def alert_counts(self) -> dict[str, dict[str, int]]:
         """Alerts by type, then by status (open, acknowledged, resolved)."""
-        counts = Counter((a["type"], a["status"]) for a in self.alerts)
+        counts = Counter((a.type, a.status) for a in self.alerts)
         return {t: {s: counts[(t, s)] for s in ("open", "acknowledged", "resolved")}
                 for t in ALERT_TYPES}
 
@@ -130,26 +138,26 @@ class ReportFigures:
         return sum(s.count for s in self.quality_by_agency if s.rule == rule)
 
 
-def all_alerts(store: Store) -> list[dict[str, Any]]:
+def all_alerts(store: Store) -> list[Alert]:
     """Every stored alert, through `list_alerts` a page at a time (newest first)."""
-    found: list[dict[str, Any]] = []
+    found: list[Alert] = []
     while page := list_alerts(store, limit=ALERT_PAGE, offset=len(found)):
         found.extend(page)
     return found
 
 
-def _alert_line(store: Store, alert: dict[str, Any]) -> AlertLine:
-    last = get_alert(store, alert["id"])["history"][-1]
-    change = f"{last['to_status']} by {last['actor']} on {last['at']:%Y-%m-%d}: {last['reason']}"
-    return AlertLine(alert["id"], alert["type"], alert["status"], alert["person_id"],
-                     alert["agency"], alert["summary"], change)
+def _alert_line(store: Store, alert: Alert) -> AlertLine:
+    last = get_alert(store, alert.id).history[-1]
+    change = f"{last.to_status} by {last.actor} on {last.at:%Y-%m-%d}: {last.reason}"
+    return AlertLine(alert.id, alert.type, alert.status, alert.person_id, alert.agency,
+                     alert.summary, change)
 
 
-def hidden_risks(store: Store, alerts: list[dict[str, Any]]) -> list[AlertLine]:
+def hidden_risks(store: Store, alerts: list[Alert]) -> list[AlertLine]:
     """The hidden-risk alerts still found, open first, each with its latest change."""
     order = {"open": 0, "acknowledged": 1, "resolved": 2}
-    found = sorted((a for a in alerts if a["type"] in HIDDEN_RISK_TYPES and a["detected"]),
-                   key=lambda a: (order[a["status"]], a["id"]))
+    found = sorted((a for a in alerts if a.type in HIDDEN_RISK_TYPES and a.detected),
+                   key=lambda a: (order[a.status], a.id))
     return [_alert_line(store, a) for a in found[:LISTED_ALERTS]]
 
 
@@ -200,29 +208,26 @@ def _quality(store: Store, run: QualityRun | None, as_of: date
     return (scores(store, run_id=run.id), scores(store, run_id=run.id, by="team"), points)
 
 
-def gather(store: Store, *, as_of: date, quality_run_id: int | None = None,
-           truth: Path | None = None) -> ReportFigures:
-    """Every figure of the report as of `as_of` (the clocks at the end of that day)."""
-    config = load_config()
+def gather(store: Store, *, as_of: date, config: ClocksConfig,
+           quality_run_id: int | None = None, truth: Path | None = None) -> ReportFigures:
+    """Every figure of the report as of `as_of` (the clocks at the end of that day), with
+    the given data-quality run (default the newest as of that date or before)."""
     at = moment(as_of)
+    network = network_status(store)  # before anything reads the network
     evaluated = evaluate_cases(store, as_of=at, config=config)
     queue = build_queue(store, as_of=at, config=config, evaluated=evaluated)
     period = timeliness_report(store, date_from=as_of - timedelta(days=PERIOD_DAYS),
                                date_to=as_of, by="team", as_of=at, config=config,
                                evaluated=evaluated)
     alerts = all_alerts(store)
-    try:
-        run: QualityRun | None = get_run(store, quality_run_id)
-    except NotFoundError:
-        run = None
+    run = get_run(store, quality_run_id) if quality_run_id else newest_run(store, as_of)
     by_agency, by_team, points = _quality(store, run, as_of)
     counts, decisions = _review_figures(store)
     with store.connect() as conn:
-        build = latest_build(conn)
         active = conn.execute(select(func.count()).select_from(persons)
                               .where(persons.c.status == "active")).scalar_one()
     return ReportFigures(
-        as_of=as_of, extracts=extracts_used(store), network_build=build,
+        as_of=as_of, extracts=extracts_used(store), network=network,
         clocks_source=config.source, queue=queue, timeliness=period, alerts=alerts,
         hidden_risks=hidden_risks(store, alerts), quality_run=run,
         quality_by_agency=by_agency, quality_by_team=by_team, quality_trend=points,

@@ -23,7 +23,7 @@ from kinlink.quality.rules import RULES, RULES_BY_NAME
 from kinlink.quality.scores import Score
 from kinlink.report import charts
 from kinlink.report.figures import ReportFigures
-from kinlink.timeliness import load_config
+from kinlink.timeliness import ClocksConfig
 from kinlink.timeliness.stats import NO_TEAM as NO_TEAM_LABEL
 
 LISTED_CHILDREN = 25
@@ -94,8 +94,8 @@ def duplicate_rows(f: ReportFigures) -> list[dict[str, Any]]:
     rows = []
     for s in f.quality_by_agency:
         if s.rule == "probable-duplicate":
-            alerts = Counter(a["status"] for a in f.alerts
-                             if a["type"] == "split-identity" and a["agency"] == s.agency)
+            alerts = Counter(a.status for a in f.alerts
+                             if a.type == "split-identity" and a.agency == s.agency)
             rows.append({"agency": s.agency, "count": s.count, "denominator": s.denominator,
                          **{k: alerts[k] for k in ("open", "acknowledged", "resolved")}})
     return rows
@@ -118,9 +118,8 @@ def _environment() -> Environment:
     return env
 
 
-def render_html(figures: ReportFigures, *, generated_at: datetime) -> str:
+def render_html(figures: ReportFigures, *, config: ClocksConfig, generated_at: datetime) -> str:
     """The whole report as one HTML document, charts embedded."""
-    config = load_config()
     agencies = sorted({s.agency for s in figures.quality_by_agency})
     images = {"waits": _data_uri(charts.waits_chart(figures.queue)),
               "clock_times": _data_uri(charts.clock_times_chart(figures.timeliness, config))}
