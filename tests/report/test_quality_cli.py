@@ -24,7 +24,7 @@ def kinlink(*args: str) -> str:
 
 def test_run_then_show_by_agency_and_team(borough: Store) -> None:
     out = kinlink("quality", "run", "--as-of", AS_OF.isoformat())
-    assert "Run 1 as of 2026-11-02" in out and "14 record(s) flagged" in out
+    assert "Run 1 as of 2026-11-02" in out and "15 record(s) flagged" in out
     rows = list(csv.DictReader(io.StringIO(kinlink("quality", "show", "--format", "csv"))))
     dup = next(r for r in rows if r["rule"] == "probable-duplicate"
                and r["agency"] == "social-care")

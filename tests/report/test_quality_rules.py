@@ -38,7 +38,7 @@ EXPECTED = {
     ("probable-duplicate", "health"): (0, 2),
     ("stale-address", "social-care"): (1, 4), ("stale-address", "police"): (0, 3),
     ("stale-address", "health"): (0, 2),
-    ("missing-decision-date", "social-care"): (1, 4),
+    ("missing-decision-date", "social-care"): (2, 5),
 }
 
 
@@ -58,7 +58,7 @@ def test_team_scores_add_up_to_the_agency(borough: Store) -> None:
     # S1 (Ella) is North by her newest referral; S3 North, S4 South; S2 and S5 no team.
     assert by_team[("missing-address", "North")] == (1, 2)  # S3
     assert by_team[("child-without-carer", "South")] == (1, 1)  # S4
-    assert by_team[("missing-decision-date", "South")] == (1, 2)  # R3 of R3, R4
+    assert by_team[("missing-decision-date", "South")] == (2, 3)  # R3, R5 of R3, R4, R5
     assert by_team[("missing-dob", "")] == (1, 2)  # S5 of S2, S5
     for rule in {s.rule for s in teams}:
         total = next(s for s in scores(borough, agency="social-care") if s.rule == rule)
@@ -80,12 +80,14 @@ def test_the_records_behind_each_count_are_the_findings(borough: Store) -> None:
     assert nhs.record_key == "S6" and "9434765918" in nhs.reason
     [incident] = list_findings(borough, area=AREA, rule="child-not-recorded-at-incident")
     assert (incident.record_key, incident.table_name) == ("I1", "incidents")
-    [decision] = list_findings(borough, area=AREA, rule="missing-decision-date")
-    assert (decision.record_key, decision.team) == ("R3", "South")
+    unknown, stale = sorted(list_findings(borough, area=AREA, rule="missing-decision-date"),
+                            key=lambda f: f.record_key)
+    assert (unknown.record_key, unknown.team) == ("R3", "South")  # assessment started
+    assert stale.record_key == "R5" and "probably done or closed" in stale.reason
     # North: S3 (no address, no carer, duplicate) and S1 (none); South: S4 and R3.
     assert {f.record_key for f in list_findings(borough, area=AREA, team="North")} == {"S3"}
     assert {f.record_key for f in list_findings(borough, area=AREA, team="South")} == {
-        "S4", "R3"}
+        "S4", "R3", "R5"}
 
 
 def test_a_corrected_extract_shows_as_a_falling_rate(borough: Store, tmp_path) -> None:

@@ -52,8 +52,11 @@ def _report(kl: Kinlink) -> Report:
 def test_figures_are_the_commands_figures(kl: Kinlink) -> None:
     figures = _report(kl).figures
     queue = json.loads(kinlink("queue", "--as-of", AS_OF.isoformat(), "--format", "json"))
-    assert [(i.rank, i.referral_id, i.waited_days, i.status.value) for i in figures.queue] == [
+    assert [(i.rank, i.referral_id, i.waited_days, i.state) for i in figures.queue] == [
         (r["rank"], r["referral_id"], r["working_days_waited"], r["state"]) for r in queue]
+    table = kinlink("queue", "--as-of", AS_OF.isoformat())
+    assert (f"{len(figures.waiting)} waiting, {len(figures.overdue)} overdue, "
+            f"{len(figures.not_recorded)} probably not recorded") in table
     alerts = json.loads(kinlink("alerts", "--format", "json", "--limit", "1000"))
     assert [(a.id, a.type, a.status) for a in figures.alerts] == [
         (a["id"], a["type"], a["status"]) for a in alerts]
@@ -71,12 +74,15 @@ def test_figures_as_counted_by_hand(kl: Kinlink) -> None:
     f = _report(kl).figures
     # R3 (Leo, assessment since 3 August) and R2 (Leo, decision since 28 October) overdue;
     # R1 (Ella, assessment) open; R4 closed.
-    assert {(i.referral_id, i.status.value) for i in f.queue} == {
+    assert {(i.referral_id, i.state) for i in f.waiting} == {
         ("R3", "overdue"), ("R2", "overdue"), ("R1", "open")}
+    # R5: no decision since 2 March, nothing recorded since: set apart, not a wait.
+    assert [i.referral_id for i in f.not_recorded] == ["R5"]
     assert {t: sum(c.values()) for t, c in f.alert_counts.items()} == {
         "unlinked-risk": 1, "split-identity": 1, "wrong-place": 1, "breach": 0}
     [hidden] = f.hidden_risks
-    assert hidden.person_id == "P0000001" and "drug-misuse" in hidden.summary
+    assert hidden.summary == ("child P0000001: household member P0000006 has drug-misuse, on "
+                              "a record no agency links to the child (missing-link)")
     assert f.quality_count("probable-duplicate") == 2
     assert f.persons == 6
     assert f.breached == 0  # R1's and R4's decisions were made the day they came in
@@ -138,7 +144,7 @@ def test_report_command_writes_html_and_a_pdf_whose_pages_are_not_blank(
         borough: Store, tmp_path: Path) -> None:
     html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
     out = kinlink("report", "--out", str(html), "--pdf", str(pdf), "--as-of", AS_OF.isoformat())
-    assert "3 children waiting (2 overdue), 3 alerts" in out
+    assert "3 children waiting (2 overdue, 1 more probably not recorded), 3 alerts" in out
     assert html.read_text().startswith("<!DOCTYPE html>")
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")],
                    check=True)
@@ -148,6 +154,7 @@ def test_report_command_writes_html_and_a_pdf_whose_pages_are_not_blank(
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
     assert "3 children are waiting" in text and "2 of them are past" in text
+    assert "Referrals probably not recorded" in text and "R5" in text
 
 
 def test_report_needs_somewhere_to_write(borough: Store, tmp_path: Path) -> None:

@@ -43,8 +43,9 @@ def report(
         console.print("The network is older than the records (or was never built): the "
                       "report says so. `kinlink alerts recompute`, then report again.",
                       style="yellow")
-    console.print(f"Report as of {f.as_of}: {len(f.queue):,} children waiting "
-                  f"({len(f.overdue):,} overdue), {len(f.alerts):,} alerts, data-quality run "
+    console.print(f"Report as of {f.as_of}: {len(f.waiting):,} children waiting "
+                  f"({len(f.overdue):,} overdue, {len(f.not_recorded):,} more probably not "
+                  f"recorded), {len(f.alerts):,} alerts, data-quality run "
                   f"{f.quality_run.id if f.quality_run else '-'}.", soft_wrap=True)
     for path in written:
         console.print(f"Written: {path}")

@@ -214,7 +214,9 @@ def stale_address(inputs: QualityInputs) -> Outcome:
 
 
 def missing_decision_date(inputs: QualityInputs) -> Outcome:
-    """Referrals decided (a later step shows it) whose decision date is blank."""
+    """Referrals decided (a later step shows it) whose decision date is blank, and
+    referrals whose decision is probably made but not recorded (the queue sets them apart:
+    long overdue with nothing recorded since, see `kinlink.timeliness.stale`)."""
     config = load_config()
     decision_clocks = {name for name, c in config.clocks.items() if c.stop == "decision"}
     population, flagged = [], []
@@ -222,10 +224,12 @@ def missing_decision_date(inputs: QualityInputs) -> Outcome:
         case = entry.case
         key = (case.agency, case.team or NO_TEAM, case.referral_id)
         population.append(key)
-        unknown = [c for c in entry.clocks
+        unknown = [c.note or "decision_date is blank" for c in entry.clocks
                    if c.clock in decision_clocks and c.status is ClockStatus.UNKNOWN]
-        if unknown:
-            flagged.append((*key, unknown[0].note or "decision_date is blank"))
+        stale = [reason for c in entry.clocks if c.clock in decision_clocks
+                 and (reason := entry.not_recorded.get(c.name))]
+        if unknown or stale:
+            flagged.append((*key, (unknown or stale)[0]))
     return Outcome(pl.DataFrame(population, schema=KEYS, orient="row"),
                    pl.DataFrame(flagged, schema=FLAGGED, orient="row"))
 

@@ -126,8 +126,18 @@ class ReportFigures:
                 for t in ALERT_TYPES}
 
     @property
+    def waiting(self) -> list[QueueItem]:
+        """The children really waiting (as `kinlink queue` counts them)."""
+        return [i for i in self.queue if not i.not_recorded]
+
+    @property
     def overdue(self) -> list[QueueItem]:
-        return [i for i in self.queue if i.status == "overdue"]
+        return [i for i in self.waiting if i.state == "overdue"]
+
+    @property
+    def not_recorded(self) -> list[QueueItem]:
+        """Referrals the queue sets apart as probably done but not recorded."""
+        return [i for i in self.queue if i.not_recorded]
 
     @property
     def breached(self) -> int:
@@ -146,11 +156,27 @@ def all_alerts(store: Store) -> list[Alert]:
     return found
 
 
+def what_was_found(alert: Alert) -> str:
+    """The alert in words that name persons by id only (the stored summary has names: a
+    report sent outside the system carries no more than it needs)."""
+    evidence = alert.evidence
+    if alert.type == "unlinked-risk":
+        markers = ", ".join(dict.fromkeys(m["marker"] for m in evidence.get("markers", [])))
+        why = ", ".join(evidence.get("hidden_because", []))
+        return (f"child {alert.person_id}: {evidence.get('role', 'adult')} "
+                f"{alert.other_person_id} has {markers}, on a record no agency links to the "
+                f"child ({why})")
+    if alert.type == "breach":
+        return (f"{alert.person_id}, protected by an order, lives with its respondent "
+                f"{alert.other_person_id}")
+    return alert.summary
+
+
 def _alert_line(store: Store, alert: Alert) -> AlertLine:
     last = get_alert(store, alert.id).history[-1]
     change = f"{last.to_status} by {last.actor} on {last.at:%Y-%m-%d}: {last.reason}"
     return AlertLine(alert.id, alert.type, alert.status, alert.person_id, alert.agency,
-                     alert.summary, change)
+                     what_was_found(alert), change)
 
 
 def hidden_risks(store: Store, alerts: list[Alert]) -> list[AlertLine]:

@@ -62,8 +62,9 @@ def headlines(f: ReportFigures) -> list[Headline]:
     counts = f.alert_counts
     hidden_open = sum(counts[t]["open"] for t in ("unlinked-risk", "breach"))
     return [
-        Headline("Children waiting", _number(len(f.queue)),
-                 f"{len(f.overdue):,} overdue (kinlink queue)"),
+        Headline("Children waiting", _number(len(f.waiting)),
+                 f"{len(f.overdue):,} overdue; {len(f.not_recorded):,} more probably not "
+                 "recorded (kinlink queue)"),
         Headline("Clocks breached", _number(f.breached),
                  f"referrals {f.timeliness.date_from:%d %b %Y} to "
                  f"{f.timeliness.date_to:%d %b %Y} (kinlink timeliness)"),
@@ -83,9 +84,10 @@ def waiting_by_team(f: ReportFigures) -> list[dict[str, Any]]:
     teams: dict[str, list[Any]] = {}
     for item in f.queue:
         teams.setdefault(_team(item.team), []).append(item)
-    return [{"team": team, "waiting": len(items),
-             "overdue": sum(1 for i in items if i.status == "overdue"),
-             "longest": max(i.waited_days for i in items)}
+    return [{"team": team, "waiting": sum(1 for i in items if not i.not_recorded),
+             "overdue": sum(1 for i in items if i.state == "overdue"),
+             "longest": max((i.waited_days for i in items if not i.not_recorded), default=0),
+             "not_recorded": sum(1 for i in items if i.not_recorded)}
             for team, items in sorted(teams.items(), key=lambda t: (t[0] == NO_TEAM_LABEL, t[0]))]
 
 
@@ -121,7 +123,7 @@ def _environment() -> Environment:
 def render_html(figures: ReportFigures, *, config: ClocksConfig, generated_at: datetime) -> str:
     """The whole report as one HTML document, charts embedded."""
     agencies = sorted({s.agency for s in figures.quality_by_agency})
-    images = {"waits": _data_uri(charts.waits_chart(figures.queue)),
+    images = {"waits": _data_uri(charts.waits_chart(figures.waiting)),
               "clock_times": _data_uri(charts.clock_times_chart(figures.timeliness, config))}
     trends = {a: _data_uri(charts.trend_chart(figures.quality_trend, a)) for a in agencies}
     template = _environment().get_template("report.html")
@@ -132,7 +134,7 @@ def render_html(figures: ReportFigures, *, config: ClocksConfig, generated_at: d
                               if any(t.team for t in figures.quality_by_team
                                      if t.agency == s.agency)], by_team=True),
         rules=RULES, rule_by_name=RULES_BY_NAME, clocks=config.clocks,
-        listed_children=figures.queue[:LISTED_CHILDREN], waiting_teams=waiting_by_team(figures),
+        listed_children=figures.waiting[:LISTED_CHILDREN], waiting_teams=waiting_by_team(figures),
         duplicate_rows=duplicate_rows(figures), version=__version__,
         generated_at=generated_at)
 
