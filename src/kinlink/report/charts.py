@@ -99,8 +99,8 @@ def trend_chart(points: list[TrendPoint], agency: str) -> bytes:
                           transform=axes.flat[0].transAxes, fontsize=9, color="#505a5f")
     figure.suptitle(f"{agency}: share of records flagged, run by run", x=0.01, ha="left",
                     fontsize=10)
-    quiet = [RULES_BY_NAME[r].label.lower() for r in series if r not in drawn]
+    quiet = [RULES_BY_NAME[r].label for r in series if r not in drawn]
     if quiet and drawn:
-        figure.text(0.01, 0.005, textwrap.fill("At 0% in every run: " + ", ".join(quiet), 150),
+        figure.text(0.01, 0.005, textwrap.fill("At 0% in every run: " + "; ".join(quiet), 150),
                     fontsize=6.5, color="#505a5f", va="bottom")
     return _png(figure, bottom=0.06 if quiet and drawn else 0.0)

@@ -56,7 +56,7 @@ PERIOD_DAYS = 365
 ALERT_PAGE = 10_000
 HIDDEN_RISK_TYPES = ("unlinked-risk", "breach")
 """Alert types that are a hidden risk to a child (the others are record-keeping)."""
-LISTED_ALERTS = 60
+LISTED_ALERTS = 40
 """Hidden-risk alerts listed one by one; the rest are counted (the command lists them all)."""
 
 
@@ -126,6 +126,17 @@ class ReportFigures:
                 for t in ALERT_TYPES}
 
     @property
+    def hidden_risk_counts(self) -> dict[str, int]:
+        """Hidden-risk alerts still found, by status, and those no longer found (the records
+        changed)."""
+        found = [a for a in self.alerts if a.type in HIDDEN_RISK_TYPES and a.detected]
+        counts = Counter(a.status for a in found)
+        return {"found": len(found), **{s: counts[s] for s in ("open", "acknowledged",
+                                                                 "resolved")},
+                "no_longer_found": sum(1 for a in self.alerts if a.type in HIDDEN_RISK_TYPES
+                                         and not a.detected)}
+
+    @property
     def waiting(self) -> list[QueueItem]:
         """The children really waiting (as `kinlink queue` counts them)."""
         return [i for i in self.queue if not i.not_recorded]
@@ -180,8 +191,9 @@ def _alert_line(store: Store, alert: Alert) -> AlertLine:
 
 
 def hidden_risks(store: Store, alerts: list[Alert]) -> list[AlertLine]:
-    """The hidden-risk alerts still found, open first, each with its latest change."""
-    order = {"open": 0, "acknowledged": 1, "resolved": 2}
+    """The hidden-risk alerts still found, each with its latest change: those a person acted
+    on first (what happened to them is the point), then the open ones."""
+    order = {"acknowledged": 0, "resolved": 1, "open": 2}
     found = sorted((a for a in alerts if a.type in HIDDEN_RISK_TYPES and a.detected),
                    key=lambda a: (order[a.status], a.id))
     return [_alert_line(store, a) for a in found[:LISTED_ALERTS]]

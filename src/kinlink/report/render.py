@@ -103,13 +103,28 @@ def duplicate_rows(f: ReportFigures) -> list[dict[str, Any]]:
     return rows
 
 
-def _scorecard(found: list[Score], by_team: bool) -> dict[str, Any]:
-    """Rules as rows and agencies (or agency / team) as columns."""
-    columns = sorted({(s.agency, s.team or "") if by_team else (s.agency, "") for s in found},
-                     key=lambda c: (c[0], c[1] == "", c[1]))
-    cells = {(s.rule, s.agency, (s.team or "") if by_team else ""): s for s in found}
+TEAM_COLUMNS = 4
+"""Teams side by side in one scorecard table, so it fits the page; more make more tables."""
+
+
+def _scorecard(found: list[Score], columns: list[tuple[str, str]]) -> dict[str, Any]:
+    """Rules as rows and the given (agency, team) pairs as columns ("" team: the agency)."""
+    cells = {(s.rule, s.agency, s.team or ""): s for s in found}
     return {"columns": columns, "cells": cells,
             "rules": [r for r in RULES if any(s.rule == r.name for s in found)]}
+
+
+def scorecards(f: ReportFigures) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The scorecard by agency, and the scorecards by team (agencies with teams only), a
+    few teams to a table."""
+    agencies = sorted({s.agency for s in f.quality_by_agency})
+    by_agency = _scorecard(f.quality_by_agency, [(a, "") for a in agencies])
+    with_teams = {s.agency for s in f.quality_by_team if s.team}
+    team_scores = [s for s in f.quality_by_team if s.agency in with_teams]
+    columns = sorted({(s.agency, s.team or "") for s in team_scores},
+                     key=lambda c: (c[0], c[1] == "", c[1]))
+    return by_agency, [_scorecard(team_scores, columns[i:i + TEAM_COLUMNS])
+                       for i in range(0, len(columns), TEAM_COLUMNS)]
 
 
 def _environment() -> Environment:
@@ -126,13 +141,11 @@ def render_html(figures: ReportFigures, *, config: ClocksConfig, generated_at: d
     images = {"waits": _data_uri(charts.waits_chart(figures.waiting)),
               "clock_times": _data_uri(charts.clock_times_chart(figures.timeliness, config))}
     trends = {a: _data_uri(charts.trend_chart(figures.quality_trend, a)) for a in agencies}
+    agency_card, team_cards = scorecards(figures)
     template = _environment().get_template("report.html")
     return template.render(
         f=figures, headlines=headlines(figures), images=images, trends=trends,
-        agency_card=_scorecard(figures.quality_by_agency, by_team=False),
-        team_card=_scorecard([s for s in figures.quality_by_team
-                              if any(t.team for t in figures.quality_by_team
-                                     if t.agency == s.agency)], by_team=True),
+        agency_card=agency_card, team_cards=team_cards,
         rules=RULES, rule_by_name=RULES_BY_NAME, clocks=config.clocks,
         listed_children=figures.waiting[:LISTED_CHILDREN], waiting_teams=waiting_by_team(figures),
         duplicate_rows=duplicate_rows(figures), version=__version__,
