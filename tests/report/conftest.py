@@ -21,7 +21,7 @@ from kinlink.store.schema.identity import persons, record_persons
 
 DATA = Path(__file__).parents[1] / "data" / "report"
 AS_OF = date(2026, 11, 2)
-AGENCIES = ("social-care", "police", "health")
+AGENCIES = ("social-care", "police", "health", "education")
 
 
 def resolve_as_written(store: Store) -> None:

@@ -39,6 +39,10 @@ EXPECTED = {
     ("stale-address", "social-care"): (1, 4), ("stale-address", "police"): (0, 3),
     ("stale-address", "health"): (0, 2),
     ("missing-decision-date", "social-care"): (2, 5),
+    # Education holds only Tom Reed (E1), at his current address.
+    ("missing-dob", "education"): (0, 1), ("missing-sex", "education"): (0, 1),
+    ("missing-address", "education"): (0, 1), ("probable-duplicate", "education"): (0, 1),
+    ("stale-address", "education"): (0, 1),
 }
 
 
@@ -48,7 +52,7 @@ def test_every_score_by_agency_is_as_counted_by_hand(borough: Store) -> None:
     assert found == EXPECTED
     assert run.findings == sum(count for count, _ in EXPECTED.values())
     assert run.network_build_id is not None
-    assert set(run.ingest_run_ids) == {"social-care", "police", "health"}
+    assert set(run.ingest_run_ids) == {"social-care", "police", "health", "education"}
 
 
 def test_team_scores_add_up_to_the_agency(borough: Store) -> None:
@@ -75,7 +79,8 @@ def test_the_records_behind_each_count_are_the_findings(borough: Store) -> None:
         assert len(behind) == s.count, s.rule
     [stale] = list_findings(borough, area=AREA, rule="stale-address")
     assert (stale.record_key, stale.table_name) == ("S5", "people")
-    assert "KL2 2BB" in stale.reason and "KL3 3CC" in stale.reason
+    assert stale.reason == ("postcode KL2 2BB (in 1 of the person's records), but 2 give "
+                            "KL3 3CC (e.g. education E1)")
     [nhs] = list_findings(borough, area=AREA, rule="invalid-nhs-number")
     assert nhs.record_key == "S6" and "9434765918" in nhs.reason
     [incident] = list_findings(borough, area=AREA, rule="child-not-recorded-at-incident")

@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, func, select
 
+from kinlink.network import all_alerts
 from kinlink.network.graph import children_on, latest_build
 from kinlink.network.load import SourceFrames, load_sources
 from kinlink.store import Store
@@ -41,6 +42,7 @@ class QualityInputs:
     cases: list[CaseTimeliness]
     refused_people: pl.DataFrame  # people rows quarantined by each agency's newest ingest
     uncertain_pairs: pl.DataFrame  # open review items inside one agency: agency, uid_l, uid_r
+    named_at_incidents: dict[tuple[str, str], list[str]]  # children named, not recorded
     network_build_id: int | None
     ingest_run_ids: dict[str, int]
 
@@ -100,6 +102,18 @@ def _uncertain_pairs(conn: Connection) -> pl.DataFrame:
                         schema={"agency": pl.String, "uid_l": pl.String, "uid_r": pl.String})
 
 
+def children_named_at_incidents(store: Store) -> dict[tuple[str, str], list[str]]:
+    """(agency, incident id) -> the children the network found named in the incident's
+    summary but not recorded at it (its current wrong-place alerts' structured evidence)."""
+    named: dict[tuple[str, str], list[str]] = {}
+    for alert in all_alerts(store, type="wrong-place"):
+        incident = alert.evidence.get("incident")
+        if alert.detected and incident:
+            agency, _, incident_id = incident.partition(":")
+            named.setdefault((agency, incident_id), []).append(alert.person_id)
+    return named
+
+
 def load_inputs(store: Store, as_of: date) -> QualityInputs:
     """Read what every rule needs, as of `as_of`."""
     cases = evaluate_cases(store, as_of=as_of)
@@ -115,4 +129,5 @@ def load_inputs(store: Store, as_of: date) -> QualityInputs:
         pl.col("team").fill_null(NO_TEAM))
     children = frozenset(children_on(store, as_of)) if build else frozenset()
     return QualityInputs(as_of, sources, people, children, with_carer, cases, refused,
-                         uncertain, build["id"] if build else None, runs)
+                         uncertain, children_named_at_incidents(store),
+                         build["id"] if build else None, runs)

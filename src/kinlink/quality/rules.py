@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import polars as pl
 
@@ -20,10 +19,6 @@ from kinlink.ingest.identifiers import nhs_number_check_ok, normalise_nhs_number
 from kinlink.network.persons import ADULT_AGE, age_expr
 from kinlink.quality.inputs import NO_TEAM, QualityInputs
 from kinlink.timeliness import ClockStatus, load_config
-
-STALE_AFTER_DAYS = 90
-"""A record's postcode is stale when another record of the person, updated at least this
-many days later, gives a different one (a move both agencies saw would be updated sooner)."""
 
 KEYS = {"agency": pl.String, "team": pl.String, "record_key": pl.String}
 FLAGGED = KEYS | {"reason": pl.String}
@@ -150,7 +145,9 @@ def child_sign(summary: str | None) -> str | None:
 
 
 def child_not_recorded_at_incident(inputs: QualityInputs) -> Outcome:
-    """Incidents whose summary shows a child there, with no child among those recorded."""
+    """Incidents whose summary shows a child there with no child among those recorded, and
+    incidents whose summary names a child the network knows who is not recorded there
+    (even when other children are)."""
     incidents = inputs.sources.incidents.with_columns(
         team=pl.lit(NO_TEAM), record_key=pl.col("incident_id"))
     attended = inputs.sources.person_of(inputs.sources.incident_people).filter(
@@ -161,8 +158,12 @@ def child_not_recorded_at_incident(inputs: QualityInputs) -> Outcome:
     rows = []
     for agency, incident_id, summary in incidents.select(
             "agency", "incident_id", "summary").iter_rows():
+        named = inputs.named_at_incidents.get((agency, incident_id))
         sign = child_sign(summary)
-        if sign and (agency, incident_id) not in with_child:
+        if named:
+            rows.append((agency, NO_TEAM, incident_id, "the summary names child(ren) "
+                         f"{', '.join(sorted(named))}, not recorded at the incident"))
+        elif sign and (agency, incident_id) not in with_child:
             rows.append((agency, NO_TEAM, incident_id, f"the summary mentions {sign}, but no "
                          "child is recorded at the incident"))
     return Outcome(incidents.select(*KEYS), pl.DataFrame(rows, schema=FLAGGED, orient="row"))
@@ -195,22 +196,24 @@ def probable_duplicate(inputs: QualityInputs) -> Outcome:
 
 
 def stale_address(inputs: QualityInputs) -> Outcome:
-    """A postcode that another record of the person, updated later, contradicts."""
-    placed = inputs.people.filter(~_blank("postcode"))
-    newest = (placed.filter(pl.col("recorded_at").is_not_null())
-              .sort("recorded_at", "agency", "record_id")
-              .group_by("person_id").last()
-              .select("person_id", newest_postcode="postcode", newest_at="recorded_at",
-                      newest_agency="agency", newest_record="record_id"))
-    judged = placed.join(newest, on="person_id", how="left")
-    failing = ((pl.col("postcode") != pl.col("newest_postcode"))
-               & (pl.col("newest_at") - pl.col("recorded_at")
-                  >= timedelta(days=STALE_AFTER_DAYS)))
-    reason = pl.format("postcode {} (record updated {}), but {} record {} gives {} (updated {})",
-                       pl.col("postcode"), pl.col("recorded_at").dt.date(),
-                       pl.col("newest_agency"), pl.col("newest_record"),
-                       pl.col("newest_postcode"), pl.col("newest_at").dt.date())
-    return _people_outcome(judged, failing.fill_null(False), reason)
+    """A full postcode that more of the person's records contradict (by agreeing on another)
+    than support. Measured on the synthetic borough, trusting the most recently updated
+    record instead flagged as many current addresses as stale ones (an agency may update a
+    record and keep an old address): a majority is the evidence that holds."""
+    placed = inputs.people.filter(pl.col("postcode").str.contains(" "))
+    votes = placed.group_by("person_id", "postcode").agg(
+        votes=pl.len(), example=pl.format("{} {}", pl.col("agency"), pl.col("record_id")).min())
+    # For each postcode of a person, the other postcode most of their records give.
+    rivals = (votes.join(votes, on="person_id", suffix="_other")
+              .filter(pl.col("postcode") != pl.col("postcode_other"))
+              .sort("votes_other", "postcode_other", descending=[True, False])
+              .group_by("person_id", "postcode", maintain_order=True).first())
+    judged = placed.join(rivals, on=["person_id", "postcode"], how="left")
+    reason = pl.format("postcode {} (in {} of the person's records), but {} give {} (e.g. {})",
+                       pl.col("postcode"), pl.col("votes"), pl.col("votes_other"),
+                       pl.col("postcode_other"), pl.col("example_other"))
+    return _people_outcome(judged, (pl.col("votes_other") > pl.col("votes")).fill_null(False),
+                           reason)
 
 
 def missing_decision_date(inputs: QualityInputs) -> Outcome:
@@ -254,7 +257,7 @@ RULES: tuple[Rule, ...] = (
          "person records of children", "warning", child_without_carer),
     Rule("probable-duplicate", "Probable duplicate in the agency", "people",
          "current person records", "warning", probable_duplicate),
-    Rule("stale-address", "Stale address", "people", "person records with a postcode",
+    Rule("stale-address", "Stale address", "people", "person records with a full postcode",
          "warning", stale_address),
     Rule("missing-decision-date", "Referral missing its decision date", "referrals",
          "referrals", "warning", missing_decision_date),

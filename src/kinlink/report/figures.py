@@ -22,7 +22,7 @@ from kinlink.ingest.loader import file_digest
 from kinlink.linkage.evaluate import store_cluster_scores
 from kinlink.linkage.model import LinkageModel, load_model
 from kinlink.linkage.resolve import REVIEW_BAND
-from kinlink.network import Alert, get_alert, list_alerts
+from kinlink.network import Alert, all_alerts, get_alert
 from kinlink.network.detect import ALERT_TYPES
 from kinlink.network.graph import NetworkStatus, network_status
 from kinlink.quality.scores import (
@@ -53,7 +53,6 @@ from kinlink.timeliness.evaluate import moment
 PERIOD_DAYS = 365
 """Clock times are reported for the referrals of the year up to the as-of date, as
 `kinlink timeliness` does by default."""
-ALERT_PAGE = 10_000
 HIDDEN_RISK_TYPES = ("unlinked-risk", "breach")
 """Alert types that are a hidden risk to a child (the others are record-keeping)."""
 LISTED_ALERTS = 40
@@ -157,14 +156,6 @@ class ReportFigures:
 
     def quality_count(self, rule: str) -> int:
         return sum(s.count for s in self.quality_by_agency if s.rule == rule)
-
-
-def all_alerts(store: Store) -> list[Alert]:
-    """Every stored alert, through `list_alerts` a page at a time (newest first)."""
-    found: list[Alert] = []
-    while page := list_alerts(store, limit=ALERT_PAGE, offset=len(found)):
-        found.extend(page)
-    return found
 
 
 def what_was_found(alert: Alert) -> str:
