@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert
+from typer.testing import CliRunner
 
+from kinlink.cli import app
 from kinlink.config import Settings
 from kinlink.core import Actor, FixedClock, Kinlink, Role
 from kinlink.ingest import ingest_extract
@@ -21,6 +23,16 @@ from kinlink.store.schema.identity import persons, record_persons
 
 DATA = Path(__file__).parents[1] / "data" / "report"
 AS_OF = date(2026, 11, 2)
+runner = CliRunner()
+
+
+def kinlink(*args: str) -> str:
+    """Run the `kinlink` command; its output (it must succeed)."""
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 AGENCIES = ("social-care", "police", "health", "education")
 
 

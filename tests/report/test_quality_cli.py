@@ -6,20 +6,10 @@ import csv
 import io
 import json
 
-from typer.testing import CliRunner
-
 from kinlink.cli import app
 from kinlink.store import Store
 
-from .conftest import AS_OF
-
-runner = CliRunner()
-
-
-def kinlink(*args: str) -> str:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
+from .conftest import AS_OF, kinlink, runner
 
 
 def test_run_then_show_by_agency_and_team(borough: Store) -> None:

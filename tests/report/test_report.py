@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from typer.testing import CliRunner
 
 from kinlink.cli import app
 from kinlink.core import FixedClock, Forbidden, Kinlink, Role
@@ -28,15 +27,7 @@ from kinlink.quality.scores import list_runs
 from kinlink.report import Report
 from kinlink.store import Store
 
-from .conftest import ANALYST, AS_OF, DATA
-
-runner = CliRunner()
-
-
-def kinlink(*args: str) -> str:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
+from .conftest import ANALYST, AS_OF, DATA, kinlink, runner
 
 
 def _without_stamp(html: str) -> str:
