@@ -75,8 +75,19 @@ def headlines(f: ReportFigures) -> list[Headline]:
         Headline("Probable duplicates", _number(f.quality_count("probable-duplicate")),
                  "records within one agency (kinlink quality show)"),
         Headline("Persons", _number(f.persons),
-                 f"resolved from {sum(e.rows_read for e in f.extracts):,} rows read"),
+                 f"the records of {len({e.agency for e in f.extracts})} agencies resolve "
+                 "into (kinlink resolve)"),
     ]
+
+
+WORST_SHOWN = 5
+
+
+def worst_scores(f: ReportFigures) -> list[Score]:
+    """The highest data-quality rates by agency (ties: the larger count first)."""
+    flagged = [s for s in f.quality_by_agency if s.count and s.rate is not None]
+    return sorted(flagged, key=lambda s: (-(s.rate or 0), -s.count, s.rule,
+                                          s.agency))[:WORST_SHOWN]
 
 
 def waiting_by_team(f: ReportFigures) -> list[dict[str, Any]]:
@@ -145,7 +156,7 @@ def render_html(figures: ReportFigures, *, config: ClocksConfig, generated_at: d
     template = _environment().get_template("report.html")
     return template.render(
         f=figures, headlines=headlines(figures), images=images, trends=trends,
-        agency_card=agency_card, team_cards=team_cards,
+        agency_card=agency_card, team_cards=team_cards, worst=worst_scores(figures),
         rules=RULES, rule_by_name=RULES_BY_NAME, clocks=config.clocks,
         listed_children=figures.waiting[:LISTED_CHILDREN], waiting_teams=waiting_by_team(figures),
         duplicate_rows=duplicate_rows(figures), version=__version__,
