@@ -42,13 +42,15 @@ KINLINK = [sys.executable, "-c", "from kinlink.cli import main; main()"]
 
 
 def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Run one `kinlink` command; its wall time and peak memory (GNU time's max RSS)."""
+    """Run one `kinlink` command; its wall time, CPU time (user + system: what the work
+    costs on a machine others share) and peak memory, from GNU time."""
     started = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-f", "%M", *KINLINK, *args], env=env,
+    out = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *KINLINK, *args], env=env,
                          check=True, capture_output=True, text=True)
-    peak_kb = int(out.stderr.strip().splitlines()[-1])
+    peak_kb, user, system = out.stderr.strip().splitlines()[-1].split()
     return {"seconds": round(time.perf_counter() - started, 2),
-            "peak_mb": round(peak_kb / 1024)}
+            "cpu_seconds": round(float(user) + float(system), 2),
+            "peak_mb": round(int(peak_kb) / 1024)}
 
 
 def build(borough: Path, people: int, env: dict[str, str]) -> dict[str, Any]:
@@ -133,8 +135,9 @@ def write(results: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "quality.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = [f"# Data-quality rules and the report, {results['people']:,} people",
-             "", "| command | seconds | peak MB |", "|---|---:|---:|"]
-    lines += [f"| kinlink {name} | {m['seconds']} | {m['peak_mb']} |"
+             "", f"Load average when done: {results['load_average']} (2 cores).", "",
+             "| command | wall s | CPU s | peak MB |", "|---|---:|---:|---:|"]
+    lines += [f"| kinlink {name} | {m['seconds']} | {m['cpu_seconds']} | {m['peak_mb']} |"
               for name, m in results["commands"].items()]
     lines += ["", "| rule | injected error | records it hit | flagged | recall | precision |",
               "|---|---|---:|---:|---:|---:|"]
@@ -162,8 +165,11 @@ def main() -> None:
                            str(Path(scratch) / "report.pdf"), "--as-of", AS_OF.isoformat(),
                            "--truth", str(borough / "truth" / "records.csv")], env),
         }
-        write({"people": args.people, "as_of": AS_OF.isoformat(), "build": steps,
-               "commands": commands, "rules": score_rules(home, borough)})
+        with (borough / "truth" / "persons.csv").open() as f:
+            people = sum(1 for _ in f) - 1
+        write({"people": people, "as_of": AS_OF.isoformat(), "build": steps,
+               "commands": commands, "rules": score_rules(home, borough),
+               "load_average": round(os.getloadavg()[0], 1)})
 
 
 if __name__ == "__main__":
