@@ -34,3 +34,38 @@ def test_an_agency_scoped_officer_sees_their_agency_only(kl: Kinlink) -> None:
     assert {(s.agency, s.team) for s in south} == {("social-care", "South")}
     with pytest.raises(Forbidden):
         kl.quality.scores(Actor("pc", Role.POLICE_OFFICER, "police"))
+
+
+ROLES = {
+    "PO": Actor("po", Role.POLICE_OFFICER, "police"),
+    "SW": Actor("sw", Role.SOCIAL_WORKER, "social-care"),
+    "MA": Actor("ma", Role.MASH_ANALYST),
+    "TM": Actor("tm", Role.TEAM_MANAGER),
+    "DQ": Actor("dq", Role.DATA_QUALITY_OFFICER, "police"),
+    "AU": Actor("au", Role.AUDITOR),
+    "AD": Actor("ad", Role.ADMINISTRATOR),
+}
+# The rows these capabilities add to the core's role matrix (tests/core/test_role_matrix.py).
+MATRIX_ROWS = [
+    ("quality.run", lambda kl, a: kl.quality.run(a, as_of=AS_OF, reuse=True), "MA DQ AD"),
+    ("quality.latest_run", lambda kl, a: kl.quality.latest_run(a), "MA TM DQ AD"),
+    ("quality.scores", lambda kl, a: kl.quality.scores(a), "MA TM DQ AD"),
+    ("quality.trend", lambda kl, a: kl.quality.trend(a), "MA TM DQ AD"),
+    ("quality.findings", lambda kl, a: kl.quality.findings(a), "MA TM DQ AD"),
+    ("report.produce", lambda kl, a: kl.report.produce(a, as_of=AS_OF), "MA TM AD"),
+]
+
+
+def test_every_role_is_allowed_or_refused_as_the_matrix_says(kl: Kinlink) -> None:
+    kl.quality.run(ANALYST, as_of=AS_OF)
+    wrong = []
+    for name, call, roles in MATRIX_ROWS:
+        for code, actor in ROLES.items():
+            try:
+                call(kl, actor)
+                got = "allowed"
+            except Forbidden:
+                got = "refused"
+            if got != ("allowed" if code in roles.split() else "refused"):
+                wrong.append(f"{name} as {code}: {got}")
+    assert wrong == []

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any
 
@@ -26,15 +24,18 @@ def store() -> Store:
     return open_store(get_settings())
 
 
-@contextmanager
-def core() -> Iterator[tuple[Kinlink, Actor]]:
-    """The application core on the store the environment names, and who the command acts
-    as (KINLINK_CLI_USER; see `Authentication.cli_actor`)."""
-    kl = Kinlink.open(get_settings())
-    try:
-        yield kl, kl.auth.cli_actor()
-    finally:
-        kl.close()
+def _progress(message: str) -> None:
+    # Like the progress bars, only on a terminal: in a pipe or a log it would be noise.
+    if err_console.is_terminal:
+        err_console.print(f"[dim]{message}...[/dim]", highlight=False)
+
+
+def core(*, progress: bool = False) -> tuple[Kinlink, Actor]:
+    """The core on the store the environment names, and the user the command acts as
+    (KINLINK_CLI_USER; see `Authentication.cli_actor`). `progress` shows long jobs' stages
+    and bars on stderr."""
+    kl = Kinlink.open(get_settings(), progress=_progress if progress else None)
+    return kl, kl.auth.cli_actor()
 
 
 class Format(StrEnum):

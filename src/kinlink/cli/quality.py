@@ -58,10 +58,10 @@ def run_command(
                                           "default today."),
 ) -> None:
     """Run every rule, keep the scores (for trends) and record the records behind them."""
-    with core() as (kl, actor), err_console.status("Judging every record against the "
-                                                    "data-quality rules..."):
+    kl, actor = core()
+    with err_console.status("Judging every record against the data-quality rules..."):
         run = kl.quality.run(actor, as_of=as_of.date() if as_of else None)
-        found = kl.quality.scores(actor, run_id=run.id)
+    found = kl.quality.scores(actor, run_id=run.id)
     console.print(_scores_table([s for s in found if s.count], f"Run {run.id} as of "
                                 f"{run.as_of}: rules that flagged records"))
     console.print(f"{run.findings:,} record(s) flagged; `kinlink quality show` gives every "
@@ -83,10 +83,10 @@ def show_command(
 ) -> None:
     """Each rule's count, denominator and rate, per agency (or per team)."""
     grouping: Grouping = "team" if team is not None or by is By.team else "agency"
-    with core() as (kl, actor):
-        run = kl.quality.latest_run(actor, run_id)
-        found = kl.quality.scores(actor, run_id=run.id, by=grouping, agency=agency,
-                                  team=_team_filter(team), rule=rule)
+    kl, actor = core()
+    run = kl.quality.latest_run(actor, run_id)
+    found = kl.quality.scores(actor, run_id=run.id, by=grouping, agency=agency,
+                              team=_team_filter(team), rule=rule)
     if output is Format.csv:
         print_csv([x.as_row() for x in found])
     elif output is Format.json:
@@ -107,9 +107,9 @@ def records_command(
     if rule not in RULES_BY_NAME:
         raise InputError(f"unknown rule {rule!r}; choose from {', '.join(RULES_BY_NAME)}",
                          field="rule")
-    with core() as (kl, actor):
-        found = kl.quality.findings(actor, area=AREA, rule=rule, agency=agency,
-                                    team=_team_filter(team))[:limit]
+    kl, actor = core()
+    found = kl.quality.findings(actor, area=AREA, rule=rule, agency=agency,
+                                team=_team_filter(team))[:limit]
     rows: list[dict[str, str]] = [
         {"agency": f.agency, "team": f.team or "", "table": f.table_name,
          "record": f.record_key, "severity": f.severity, "reason": f.reason,
@@ -137,8 +137,8 @@ def trend_command(
     output: Format = FORMAT,
 ) -> None:
     """Every run's scores, oldest first, so improvement shows."""
-    with core() as (kl, actor):
-        points = kl.quality.trend(actor, agency=agency, team=_team_filter(team), rule=rule)
+    kl, actor = core()
+    points = kl.quality.trend(actor, agency=agency, team=_team_filter(team), rule=rule)
     rows = [{"run": p.run_id, "as_of": p.as_of.isoformat(), **p.score.as_row()}
             for p in points]
     if output is Format.csv:

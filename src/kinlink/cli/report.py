@@ -30,8 +30,8 @@ def report(
     if out is None and pdf is None:
         raise InputError("say where to write the report: --out report.html and/or "
                          "--pdf report.pdf")
-    with core() as (kl, actor), err_console.status("Gathering the figures and drawing the "
-                                                    "charts..."):
+    kl, actor = core()
+    with err_console.status("Gathering the figures and drawing the charts..."):
         on = as_of.date() if as_of else kl.clock.today()
         # The rules are run as of the report's date unless the newest run already judged
         # these records then: the same inputs give the same report, and no new trend point.
