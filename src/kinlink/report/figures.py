@@ -67,7 +67,6 @@ class ExtractUsed:
     agency: str
     source_path: str
     finished_at: datetime | None
-    rows_read: int
     files: list[dict[str, Any]]  # table, file, read, sha256 ("" when not recorded)
 
 
@@ -196,7 +195,6 @@ def extracts_used(store: Store) -> list[ExtractUsed]:
         rows = conn.execute(select(ingest_runs).where(ingest_runs.c.finished_at.is_not(None))
                             .order_by(ingest_runs.c.id)).mappings().all()
     return [ExtractUsed(r["id"], r["agency"], r["source_path"], r["finished_at"],
-                        r["rows_read"],
                         [{"table": table, "file": f.get("file", ""), "read": f.get("read", 0),
                           "sha256": f.get("sha256", "")} for table, f in r["files"].items()])
             for r in rows]
