@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import Action, Resource
-from kinlink.report import Report, produce_report
 from kinlink.timeliness import load_config
+
+if TYPE_CHECKING:
+    from kinlink.report import Report
 
 
 class Reports(Capability):
@@ -26,6 +29,10 @@ class Reports(Capability):
         with self.gate(actor, Action.REPORT_PRODUCE, Resource("report", on.isoformat()),
                        detail=detail):
             self.step("Gathering the figures and drawing the charts")
+            # Imported here: matplotlib, Jinja2 and WeasyPrint are for this call only, not
+            # for every command that opens the core.
+            from kinlink.report import produce_report
+
             return produce_report(self.store, as_of=on, config=load_config(
                 settings=self.settings), generated_at=self.clock.now(),
                 quality_run_id=quality_run_id, truth=truth)
