@@ -71,11 +71,12 @@ def truth_errors(borough: Path) -> dict[str, set[tuple[str, str]]]:
     with (borough / "truth" / "errors.csv").open() as f:
         for row in csv.DictReader(f):
             kind = row["error_kind"]
-            if kind in ("child-not-recorded", "wrong-place-free-text"):
+            # A child recorded as an adult's associate was left out of the incident too.
+            if kind in ("child-not-recorded", "wrong-place-free-text", "wrong-place-associate"):
                 incident = re.match(r"(\S+):", row["detail"])
                 if incident:
                     hit["child left out of an incident"].add((row["agency"], incident[1]))
-            else:
+            if kind not in ("child-not-recorded", "wrong-place-free-text"):
                 hit[kind].add((row["agency"], row["record_id"]))
     with (borough / "truth" / "records.csv").open() as f:
         held: dict[tuple[str, str], list[str]] = defaultdict(list)
