@@ -150,8 +150,15 @@ def child_not_recorded_at_incident(inputs: QualityInputs) -> Outcome:
     (even when other children are)."""
     incidents = inputs.sources.incidents.with_columns(
         team=pl.lit(NO_TEAM), record_key=pl.col("incident_id"))
-    attended = inputs.sources.person_of(inputs.sources.incident_people).filter(
+    # A child then: recorded as present as a child, under 18 on the day by their record,
+    # or a child now.
+    attended = inputs.sources.person_of(inputs.sources.incident_people).join(
+        inputs.sources.incidents.select("agency", "incident_id", "occurred_at"),
+        on=["agency", "incident_id"], how="left").join(
+        inputs.people.select("agency", "record_id", "dob"), on=["agency", "record_id"],
+        how="left").filter(
         (pl.col("role") == "child-present")
+        | (age_expr(pl.col("dob"), pl.col("occurred_at").dt.date()) < ADULT_AGE)
         | pl.col("person_id").is_in(list(inputs.children)))
     with_child = set(zip(attended["agency"].to_list(), attended["incident_id"].to_list(),
                          strict=True))
