@@ -1,4 +1,4 @@
-"""Helpers shared by the command modules: opening the store, printing tables and rows."""
+"""Helpers shared by the command modules: the core and the acting user, printing."""
 
 from __future__ import annotations
 
@@ -13,15 +13,9 @@ from rich.console import Console
 
 from kinlink.config import get_settings
 from kinlink.core import Actor, Kinlink
-from kinlink.store import Store, open_store
 
 console = Console()
 err_console = Console(stderr=True)
-
-
-def store() -> Store:
-    """The store named by the environment, migrated to the newest schema."""
-    return open_store(get_settings())
 
 
 def _progress(message: str) -> None:

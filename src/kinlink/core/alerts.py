@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
-from kinlink.core.permissions import Action, Resource, has_basis
+from kinlink.core.permissions import HEALTH_AGENCIES, Action, Resource, has_basis
 from kinlink.network import Alert, get_alert, list_alerts, set_alert_status
 
 
 def _resource(alert: Alert) -> Resource:
-    return Resource("alert", str(alert.id), agency=alert.agency)
+    # Alerts are the partnership's: no agency scope, but health ones need a lawful basis.
+    return Resource("alert", str(alert.id), health=alert.agency in HEALTH_AGENCIES)
 
 
 class Alerts(Capability):
@@ -18,12 +19,10 @@ class Alerts(Capability):
     def list(self, actor: Actor, *, type: str | None = None, agency: str | None = None,
              status: str | None = None, person_id: str | None = None, limit: int = 100,
              offset: int = 0) -> list[Alert]:
-        """Stored alerts, newest first; an agency-scoped user sees only their agency's."""
-        agency = self.scoped_agency(actor, agency)
+        """Stored alerts, newest first (those the actor has a lawful basis for)."""
         detail = {k: v for k, v in (("type", type), ("agency", agency), ("status", status),
                                     ("person_id", person_id)) if v is not None}
-        resource = Resource("person", person_id, agency=agency) if person_id else Resource(
-            "alerts", agency, agency=agency)
+        resource = Resource("person", person_id) if person_id else Resource("alerts", agency)
         with self.gate(actor, Action.ALERTS_LIST, resource, detail=detail or None):
             found = list_alerts(self.store, type=type, agency=agency, status=status,
                                 person_id=person_id, limit=limit, offset=offset)
