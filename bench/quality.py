@@ -56,7 +56,8 @@ def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
 def build(borough: Path, people: int, env: dict[str, str]) -> dict[str, Any]:
     """A borough, ingested, resolved and with its network built, through the CLI."""
     steps = {"synth": run(["synth", "--out", str(borough), "--people", str(people),
-                           "--quiet"], env)}
+                           "--quiet"], env),
+             "db upgrade": run(["db", "upgrade"], env)}
     for agency in AGENCIES:
         steps[f"ingest {agency}"] = run(["ingest", str(borough / agency), "--agency", agency],
                                         env)
