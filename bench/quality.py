@@ -119,7 +119,7 @@ birth are not scored: the generator leaves many out by design, beyond its inject
 
 
 def score_rules(home: Path, borough: Path) -> dict[str, dict[str, Any]]:
-    store = open_store(Settings(home=home), upgrade=False)
+    store = open_store(Settings(home=home))
     errors = truth_errors(borough)
     scores = {}
     for error, rule in RULE_FOR_ERROR.items():
