@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from kinlink.cli import app
+from kinlink.config import get_settings
 from kinlink.core import FixedClock, Forbidden, Kinlink, Role
 from kinlink.core.actors import Actor
 from kinlink.ingest import ingest_extract
@@ -154,3 +155,16 @@ def test_report_needs_somewhere_to_write(borough: Store, tmp_path: Path) -> None
     result = runner.invoke(app, ["report", "--out", str(tmp_path / "no" / "r.html")])
     assert result.exit_code == 1 and "no folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_team_manager_reports_the_newest_run_without_running_the_rules(
+        kl: Kinlink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = kl.quality.run(ANALYST, as_of=AS_OF)
+    kl.users.add(Actor("root", Role.ADMINISTRATOR), "tm", role="team-manager")
+    monkeypatch.setenv("KINLINK_CLI_USER", "tm")
+    get_settings.cache_clear()
+    out = kinlink("report", "--out", str(tmp_path / "r.html"), "--as-of", AS_OF.isoformat())
+    assert f"data-quality run {run.id}" in out
+    [entry] = kl.audit_log.search(action="report.produce")
+    assert (entry.username, entry.detail) == ("tm", {"as_of": AS_OF.isoformat()})
+    assert kl.audit_log.search(action="quality.run")[-1].outcome == "refused"

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from kinlink.cli.common import console, core, err_console
+from kinlink.core import Forbidden
 from kinlink.errors import InputError
 
 
@@ -35,8 +36,13 @@ def report(
         on = as_of.date() if as_of else kl.clock.today()
         # The rules are run as of the report's date unless the newest run already judged
         # these records then: the same inputs give the same report, and no new trend point.
-        run = kl.quality.run(actor, as_of=on, reuse=True)
-        result = kl.report.produce(actor, as_of=on, quality_run_id=run.id, truth=truth)
+        # A role that may report but not run the rules (a team manager) reports the newest
+        # run as of the date.
+        try:
+            run_id: int | None = kl.quality.run(actor, as_of=on, reuse=True).id
+        except Forbidden:
+            run_id = None
+        result = kl.report.produce(actor, as_of=on, quality_run_id=run_id, truth=truth)
         written = result.write(html=out, pdf=pdf)
     f = result.figures
     if f.network.stale:
