@@ -75,6 +75,11 @@ CALLS: list[tuple[str, Call, str]] = [
     ("timeliness.clocks", lambda kl, a, c: kl.timeliness.clocks(a), ALL),
     ("timeliness.record", lambda kl, a, c: kl.timeliness.record(a, as_of=AS_OF), "MA DQ AD"),
     ("quality.findings", lambda kl, a, c: kl.quality.findings(a), "MA TM DQ AD"),
+    ("quality.run", lambda kl, a, c: kl.quality.run(a, as_of=AS_OF, reuse=True), "MA DQ AD"),
+    ("quality.latest_run", lambda kl, a, c: kl.quality.latest_run(a), "MA TM DQ AD"),
+    ("quality.scores", lambda kl, a, c: kl.quality.scores(a), "MA TM DQ AD"),
+    ("quality.trend", lambda kl, a, c: kl.quality.trend(a), "MA TM DQ AD"),
+    ("report.produce", lambda kl, a, c: kl.report.produce(a, as_of=AS_OF), "MA TM AD"),
     ("export.links", lambda kl, a, c: kl.export.links(a, as_of=AS_OF), "MA TM AD"),
     ("export.persons", lambda kl, a, c: kl.export.persons(a), "MA TM AD"),
     ("export.prompts", lambda kl, a, c: kl.export.prompts(a), "MA TM AD"),
@@ -135,6 +140,7 @@ def test_every_capability_method_is_in_the_matrix(kl: Kinlink) -> None:
     """A new public method without a row here fails this test."""
     offered = {f"{area}.{name}" for area in ("network", "alerts", "chronology", "review",
                                              "resolution", "ingest", "timeliness", "quality",
+                                             "report",
                                              "export", "users", "audit", "db")
                for name, value in vars(type(getattr(kl, area))).items()
                if not name.startswith("_") and inspect.isfunction(value)}

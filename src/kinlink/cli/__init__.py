@@ -48,6 +48,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kinlink.cli.network",
     "kinlink.cli.chronology",
     "kinlink.cli.prompts",
+    "kinlink.cli.quality",
+    "kinlink.cli.report",
     "kinlink.cli.users",
     "kinlink.cli.audit",
 )

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
+from enum import StrEnum
+from typing import Any
 
+import typer
 from rich.console import Console
 
 from kinlink.config import get_settings
@@ -37,3 +43,26 @@ def option_date(value: str | None, option: str) -> date | None:
     except ValueError as e:
         raise InputError(f"--{option} must be a date like 2026-11-01, not {value!r}",
                          field=option) from e
+
+
+class Format(StrEnum):
+    """How a command prints what it lists."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def print_csv(rows: list[dict[str, Any]]) -> None:
+    """Rows as CSV with a header (nothing at all for no rows)."""
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    typer.echo(out.getvalue(), nl=False)
+
+
+def print_json(value: Any) -> None:
+    """A value as indented JSON (dates and other objects as text)."""
+    typer.echo(json.dumps(value, indent=2, default=str))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -13,18 +10,12 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import console, core, err_console
+from kinlink.cli.common import Format, console, core, err_console, print_csv, print_json
 from kinlink.core import Actor, Kinlink
 from kinlink.timeliness import REGIONS, ClocksConfig, QueueItem, TimelinessReport
 from kinlink.timeliness.stats import AGE_BANDS
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class QueueState(StrEnum):
@@ -54,19 +45,6 @@ def _record(kl: Kinlink, actor: Actor, at: date | datetime | None) -> None:
     run = kl.timeliness.record(actor, as_of=at)
     err_console.print(f"Run {run.id} recorded: {run.referrals} referrals, {run.findings} "
                       "date finding(s).", highlight=False)
-
-
-def _print_csv(rows: list[dict[str, Any]]) -> None:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    typer.echo(out.getvalue(), nl=False)
-
-
-def _print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, indent=2, default=str))
 
 
 def _due(item: QueueItem) -> str:
@@ -124,9 +102,9 @@ def queue(
     if output in (Format.csv, Format.json) and as_of is None:
         err_console.print(f"Queue {when}.", soft_wrap=True)  # stdout stays pure data
     if output is Format.csv:
-        _print_csv([i.as_row() for i in items])
+        print_csv([i.as_row() for i in items])
     elif output is Format.json:
-        _print_json([i.as_row() for i in items])
+        print_json([i.as_row() for i in items])
     else:
         waiting = [i for i in items if not i.not_recorded]
         stale = [i for i in items if i.not_recorded]
@@ -225,9 +203,9 @@ def timeliness(
 
         charts = write_charts(report, config, chart_dir)
     if output is Format.csv:
-        _print_csv(_stats_rows(report))
+        print_csv(_stats_rows(report))
     elif output is Format.json:
-        _print_json({"from": report.date_from, "to": report.date_to, "by": by.value,
+        print_json({"from": report.date_from, "to": report.date_to, "by": by.value,
                      "as_of": report.as_of,
                      "groups": _stats_rows(report), "waiting_by_age": report.waiting_by_age,
                      "charts": [str(p) for p in charts]})
@@ -250,7 +228,7 @@ def clocks(
     kl, actor = core()
     config = kl.timeliness.clocks(actor)
     if output is not Format.table:
-        _print_json(config.model_dump(mode="json", by_alias=True) | {"source": config.source})
+        print_json(config.model_dump(mode="json", by_alias=True) | {"source": config.source})
         return
     cal = config.calendar
     console.print(f"Clocks from {config.source}", soft_wrap=True)

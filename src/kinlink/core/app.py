@@ -18,6 +18,7 @@ from kinlink.core.gate import Gate
 from kinlink.core.ingest import Ingest
 from kinlink.core.network import Network
 from kinlink.core.quality import Quality
+from kinlink.core.report import Reports
 from kinlink.core.resolution import Resolution
 from kinlink.core.review import Review
 from kinlink.core.timeliness import Timeliness
@@ -57,6 +58,7 @@ class Kinlink:
         self.ingest = Ingest(self)
         self.resolution = Resolution(self)
         self.quality = Quality(self)
+        self.report = Reports(self)
         self.export = Export(self)
         self.audit = Audit(self)
         self.users = Users(self)

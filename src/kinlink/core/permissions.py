@@ -59,6 +59,9 @@ class Action(Enum):
     TIMELINESS_CLOCKS = ("timeliness.clocks", Kind.CONSULTATION)
     TIMELINESS_RECORD = ("timeliness.record", Kind.ALTERATION)
     QUALITY_FINDINGS = ("quality.findings", Kind.CONSULTATION)
+    QUALITY_SCORES = ("quality.scores", Kind.CONSULTATION)
+    QUALITY_RUN = ("quality.run", Kind.ALTERATION)
+    REPORT_PRODUCE = ("report.produce", Kind.DISCLOSURE)
     EXPORT_LINKS = ("export.links", Kind.DISCLOSURE)
     EXPORT_PERSONS = ("export.persons", Kind.DISCLOSURE)
     EXPORT_PROMPTS = ("export.prompts", Kind.DISCLOSURE)
@@ -125,6 +128,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.TIMELINESS_CLOCKS: _EVERYONE,
     Action.TIMELINESS_RECORD: _DATA,
     Action.QUALITY_FINDINGS: _DATA | {R.TEAM_MANAGER},
+    Action.QUALITY_SCORES: _DATA | {R.TEAM_MANAGER},
+    Action.QUALITY_RUN: _DATA,
+    # The inspection report spans every agency and is sent outside the system.
+    Action.REPORT_PRODUCE: frozenset({R.MASH_ANALYST, R.TEAM_MANAGER, R.ADMINISTRATOR}),
     # Disclosure outside the system: only roles that may share on the partnership's behalf.
     Action.EXPORT_LINKS: frozenset({R.MASH_ANALYST, R.TEAM_MANAGER, R.ADMINISTRATOR}),
     Action.EXPORT_PERSONS: frozenset({R.MASH_ANALYST, R.TEAM_MANAGER, R.ADMINISTRATOR}),

@@ -9,6 +9,7 @@ cannot be read at all, `InputError` is raised and nothing of it is kept.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -151,7 +152,16 @@ def _load_file(run: _Run, file: ExtractFile, bar: IngestProgress) -> FileReport:
     return FileReport(spec.name, file.name, raw.rows_read, count.get(NEW, 0),
                       count.get(CHANGED, 0), count.get(UNCHANGED, 0),
                       all_problems.get_column(ROW).n_unique() + len(raw.bad_rows),
-                      round(time.perf_counter() - started, 3))
+                      round(time.perf_counter() - started, 3), file_digest(file.path))
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _without(rows: pl.DataFrame, problems: pl.DataFrame) -> pl.DataFrame:

@@ -30,6 +30,7 @@ class FileReport:
     unchanged: int
     quarantined: int
     seconds: float = 0.0  # time spent on this file
+    sha256: str = ""  # digest of the file's bytes, so a report can name the extract it used
 
     @property
     def stored(self) -> int:

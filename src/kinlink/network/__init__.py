@@ -9,6 +9,7 @@ from kinlink.network.alerts import (
     Alert,
     AlertEvent,
     RecomputeSummary,
+    all_alerts,
     get_alert,
     list_alerts,
     recompute_alerts,
@@ -22,7 +23,7 @@ from kinlink.network.view import ChildNetwork, child_network, child_networks
 
 __all__ = [
     "Alert", "AlertEvent", "ChildNetwork", "NetworkBuild", "NetworkStatus", "RecomputeSummary",
-    "RiskSummary", "build_network", "child_network", "child_networks", "draw_network",
-    "export_links", "export_persons", "get_alert", "list_alerts", "network_status",
-    "recompute_alerts", "risk_summary", "set_alert_status",
+    "RiskSummary", "all_alerts", "build_network", "child_network", "child_networks",
+    "draw_network", "export_links", "export_persons", "get_alert", "list_alerts",
+    "network_status", "recompute_alerts", "risk_summary", "set_alert_status",
 ]

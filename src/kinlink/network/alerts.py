@@ -194,6 +194,15 @@ def list_alerts(store: Store, *, type: str | None = None, agency: str | None = N
         return [Alert(**r) for r in conn.execute(query).mappings()]
 
 
+def all_alerts(store: Store, *, type: str | None = None, page: int = 10_000) -> list[Alert]:
+    """Every stored alert (of one type, when given), newest first, through `list_alerts` a
+    page at a time, for figures that count them all."""
+    found: list[Alert] = []
+    while batch := list_alerts(store, type=type, limit=page, offset=len(found)):
+        found.extend(batch)
+    return found
+
+
 def get_alert(store: Store, alert_id: int) -> Alert:
     """One alert with its history; NotFoundError if there is none."""
     with store.connect() as conn:

@@ -1,4 +1,4 @@
-"""Data-quality findings: a small, generic store any area uses to flag source records.
+"""Data quality: a findings store any area uses, and the data-quality rules with their scores.
 
     from kinlink.quality import Finding, replace_findings, list_findings
 
@@ -7,6 +7,14 @@
 
 An area records the findings of each run of its checks with `replace_findings` (its
 earlier findings go, so re-running never duplicates) or adds to them with `record_findings`.
+
+The rules (`kinlink.quality.rules`) score every agency and team; a run keeps its scores for
+trends and records the records behind each count as findings of the `quality` area:
+
+    from kinlink.quality.scores import run_quality, scores, trend
+
+    run = run_quality(store, as_of=date(2026, 11, 2))
+    scores(store, by="team", agency="social-care")
 """
 
 from kinlink.quality.findings import (

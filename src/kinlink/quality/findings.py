@@ -27,6 +27,7 @@ class Finding:
     rule: str
     reason: str
     severity: str = "warning"
+    team: str | None = None  # the team the record belongs to, where one does
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -79,14 +80,19 @@ def replace_findings(target: Store | Connection, *, area: str, findings: Iterabl
 
 def list_findings(store: Store, *, area: str | None = None, agency: str | None = None,
                   table_name: str | None = None, record_key: str | None = None,
-                  rule: str | None = None, severity: str | None = None) -> list[StoredFinding]:
-    """Findings matching every filter given, most severe first, then by record."""
+                  rule: str | None = None, severity: str | None = None,
+                  team: str | None = None) -> list[StoredFinding]:
+    """Findings matching every filter given, most severe first, then by record.
+
+    `team=""` keeps the findings on records that belong to no team."""
     t = quality_findings
     query = select(t)
     for column, value in (("area", area), ("agency", agency), ("table_name", table_name),
                           ("record_key", record_key), ("rule", rule), ("severity", severity)):
         if value is not None:
             query = query.where(t.c[column] == value)
+    if team is not None:
+        query = query.where(t.c.team == team if team else t.c.team.is_(None))
     with store.connect() as conn:
         rows = conn.execute(query.order_by(t.c.agency, t.c.table_name, t.c.record_key,
                                            t.c.rule, t.c.id)).mappings().all()
