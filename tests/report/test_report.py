@@ -70,8 +70,10 @@ def test_figures_as_counted_by_hand(kl: Kinlink) -> None:
         ("R3", "overdue"), ("R2", "overdue"), ("R1", "open")}
     # R5: no decision since 2 March, nothing recorded since: set apart, not a wait.
     assert [i.referral_id for i in f.not_recorded] == ["R5"]
+    # Leo has three referrals within a year (R5, R3, R2): a second-look prompt.
     assert {t: sum(c.values()) for t, c in f.alert_counts.items()} == {
-        "unlinked-risk": 1, "split-identity": 1, "wrong-place": 1, "breach": 0}
+        "unlinked-risk": 1, "split-identity": 1, "wrong-place": 1, "second-look": 1,
+        "breach": 0}
     [hidden] = f.hidden_risks
     assert hidden.summary == ("child P0000001: household member P0000006 has drug-misuse, on "
                               "a record no agency links to the child (missing-link)")
@@ -136,7 +138,7 @@ def test_report_command_writes_html_and_a_pdf_whose_pages_are_not_blank(
         borough: Store, tmp_path: Path) -> None:
     html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
     out = kinlink("report", "--out", str(html), "--pdf", str(pdf), "--as-of", AS_OF.isoformat())
-    assert "3 children waiting (2 overdue, 1 more probably not recorded), 3 alerts" in out
+    assert "3 children waiting (2 overdue, 1 more probably not recorded), 4 alerts" in out
     assert html.read_text().startswith("<!DOCTYPE html>")
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")],
                    check=True)
