@@ -143,7 +143,8 @@ def draw_incidents(rng: np.random.Generator, pop: Population, config: SynthConfi
     da = person[marker == "domestic-abuse-perpetrator"]
     repeats = 1 + rng.poisson(0.8, len(da)).clip(0, 3)
     suspect = np.repeat(da, repeats)
-    victim = np.array([partner.get(int(s), -1) for s in suspect.tolist()])
+    # dtype given: with no abuser drawn (a small borough) an empty list would become float.
+    victim = np.array([partner.get(int(s), -1) for s in suspect.tolist()], dtype=np.int64)
     place = np.where(victim >= 0, address[victim.clip(0)], address[suspect])
     inc = b.incidents(at(len(suspect)), "domestic-abuse", place)
     b.attend(inc, suspect, "suspect")
