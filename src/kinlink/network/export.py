@@ -8,11 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kinlink.errors import InputError
+from kinlink.files import text_writer
 from kinlink.network.detect import CHILD_BATCH
 from kinlink.network.graph import children_on, ensure_network
 from kinlink.network.view import child_networks
 from kinlink.store import Store
+from kinlink.store.lists import decode, encode
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.network import network_persons
 
@@ -20,28 +21,20 @@ LINK_COLUMNS = ("child_person_id", "adult_person_id", "relationship", "recorded_
                 "markers", "evidence")
 
 
-def _writer(out: Path, columns: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    try:
-        handle = out.open("w", newline="", encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot write: {e.strerror}", file=str(out)) from e
-    writer = csv.writer(handle)
-    writer.writerow(columns)
-    return handle, writer
-
-
 def export_links(store: Store, out: Path, *, as_of: date | None = None) -> int:
     """One row per (child, adult within two steps); returns the number of rows written.
 
     `relationship` is the adult's closest role; `recorded_or_inferred` says whether any
-    agency recorded a link between them; `markers` the adult's marker types (`;`), and
-    `evidence` the source record uids behind the links and the markers (`;`).
+    agency recorded a link between them; `markers` the adult's marker types and `evidence`
+    the source record uids behind the links and the markers (each a JSON array). The file
+    appears whole or not at all.
     """
     on = as_of or date.today()
     ensure_network(store)
-    handle, writer = _writer(out, LINK_COLUMNS)
     rows = 0
-    with handle:
+    with text_writer(out) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(LINK_COLUMNS)
         children = children_on(store, on)
         for i in range(0, len(children), CHILD_BATCH):
             for network in child_networks(store, children[i:i + CHILD_BATCH],
@@ -53,8 +46,7 @@ def export_links(store: Store, out: Path, *, as_of: date | None = None) -> int:
                     writer.writerow([
                         network.child.person_id, adult.person.person_id, adult.role,
                         "recorded" if recorded else "inferred",
-                        ";".join(sorted({m.marker for m in adult.markers})),
-                        ";".join(evidence),
+                        encode(sorted({m.marker for m in adult.markers})), encode(evidence),
                     ])
                     rows += 1
     return rows
@@ -67,16 +59,17 @@ def export_persons(store: Store, out: Path) -> int:
     treats them.
     """
     ensure_network(store)
-    handle, writer = _writer(out, ("agency", "record_id", "person_id"))
     rows = 0
-    with handle, store.connect() as conn:
+    with text_writer(out) as handle, store.connect() as conn:
+        writer = csv.writer(handle)
+        writer.writerow(("agency", "record_id", "person_id"))
         resolved = {(r.agency, r.record_id): r.person_id for r in conn.execute(
             select(record_persons.c.agency, record_persons.c.record_id,
                    record_persons.c.person_id))}
         for person_id, records in conn.execute(
                 select(network_persons.c.person_id, network_persons.c.records)
                 .order_by(network_persons.c.person_id)):
-            for uid in records.split(";"):
+            for uid in decode(records):
                 agency, record_id = uid.split(":", 1)
                 writer.writerow([agency, record_id, resolved.get((agency, record_id), person_id)])
                 rows += 1

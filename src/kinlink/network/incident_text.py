@@ -19,7 +19,7 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from kinlink.network.address import address_keys
-from kinlink.network.edges import _evidence, empty_evidence
+from kinlink.network.edges import _evidence, empty_evidence, incident_uid
 from kinlink.network.load import SourceFrames
 from kinlink.network.persons import ADULT_AGE, age_expr
 
@@ -124,8 +124,9 @@ def incident_text_edges(src: SourceFrames, links: pl.DataFrame, periods: pl.Data
     pairs = named.join(present, on=["agency", "incident_id"])
     return _evidence(
         pairs, a=pl.col("child"), b=pl.col("person_id"), rel_ab=pl.lit("co-present"),
-        source=pl.lit("incident-text"), recorded=pl.lit(False), agency=pl.col("agency"),
-        records=pl.col("uid"),
+        source=pl.lit("incident-text"), recorded=pl.lit(False),
+        agencies=pl.concat_list("agency"), records=pl.concat_list("uid"),
+        incidents=pl.concat_list(incident_uid()),
         detail=pl.concat_str([pl.col("agency"), pl.lit(" incident "), pl.col("incident_id"),
                               pl.lit(" ("), pl.col("type").fill_null("type unknown"),
                               pl.lit("): child named in the summary by "), pl.col("how"),

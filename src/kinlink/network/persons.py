@@ -50,8 +50,8 @@ def person_table(src: SourceFrames) -> pl.DataFrame:
         people.join(resolved, on="uid", how="left")
         .group_by("person_id")
         .agg(
-            pl.col("uid").unique().sort().str.join(";").alias("records"),
-            pl.col("agency").unique().sort().str.join(";").alias("agencies"),
+            pl.col("uid").unique().sort().alias("records"),
+            pl.col("agency").unique().sort().alias("agencies"),
             pl.col("resolved").fill_null(False).all(),
             pl.col("confidence").min(),
             pl.col("upn").is_not_null().any().alias("pupil"),
