@@ -243,9 +243,16 @@ AGENCIES: tuple[str, ...] = tuple(AgencyKind)
 
 # --- Documentation ---------------------------------------------------------------------------
 
+DOC_BEGIN = "<!-- BEGIN GENERATED FROM kinlink/vocabulary.py -->"
+DOC_END = "<!-- END GENERATED -->"
+
+
 def reference() -> str:
-    """The vocabulary tables of docs/network.md (generated; a test compares them)."""
-    lines = ["| marker | severity | risk to a child |", "|---|---|---|"]
+    """The vocabulary tables of docs/network.md, between its markers (a test compares them).
+
+    Rewrite them with `python -m kinlink.vocabulary [docs/network.md]`.
+    """
+    lines = [DOC_BEGIN, "", "| marker | severity | risk to a child |", "|---|---|---|"]
     lines += [f"| `{m.name}` | {m.severity} | {'yes' if m.risk_to_child else 'no'} |"
               for m in MARKERS.values()]
     lines += ["", "| relation | seen from the other end | recorded by agencies |", "|---|---|---|"]
@@ -261,5 +268,16 @@ def reference() -> str:
               + ", ".join(f"`{s}`" for s in AlertStatus) + ".",
               "Risk levels: " + ", ".join(f"`{level}`" for level in RiskLevel)
               + " (high >= 0.7, medium >= 0.4, low > 0).",
-              "Agency kinds: " + ", ".join(f"`{a}`" for a in AgencyKind) + "."]
+              "Agency kinds: " + ", ".join(f"`{a}`" for a in AgencyKind) + ".", "", DOC_END]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    from kinlink.ingest.docs import rewrite
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/network.md")
+    changed = rewrite(target, begin=DOC_BEGIN, generated=reference())
+    print(f"{target}: {'updated' if changed else 'already current'}")

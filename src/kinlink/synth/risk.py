@@ -12,14 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kinlink import vocabulary
 from kinlink.synth.config import SynthConfig
 from kinlink.synth.population import ADULT1, CHILD, DAY, MALE, YEAR_DAYS, Population
-
-ADULT_RISK_MARKERS: tuple[str, ...] = (
-    "domestic-abuse-perpetrator", "drug-misuse", "alcohol-misuse", "violence",
-    "sexual-offence", "weapons", "non-molestation-order-respondent",
-)
-"""Markers that make an adult a risk to a child they live with, parent or meet at an incident."""
 
 _PRIMARY = ("domestic-abuse-perpetrator", "drug-misuse", "violence", "alcohol-misuse",
             "sexual-offence", "weapons")
@@ -39,6 +34,10 @@ KNOWN_BY: dict[str, dict[str, float]] = {
     "mental-health": {"health": 0.9},
     "domestic-abuse-victim": {"police": 0.8},
 }
+ADULT_RISK_MARKERS: tuple[str, ...] = tuple(
+    m for m in KNOWN_BY if vocabulary.marker(m).risk_to_child)
+"""Markers that make an adult a risk to a child they live with, parent or meet at an incident
+(those the borough draws of `kinlink.vocabulary`'s risks to a child)."""
 
 
 @dataclass
