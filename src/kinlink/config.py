@@ -5,9 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kinlink.errors import ConfigError
+
 DEFAULT_HOME = Path("var")
+ENGINES = ("duckdb", "spark")
+"""The linkage compute engines."""
 
 
 class Settings(BaseSettings):
@@ -33,6 +38,13 @@ class Settings(BaseSettings):
     timeliness_config: Path | None = None
     """TOML file overriding the statutory clocks and working-day calendar."""
 
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"unknown engine {value!r}: choose one of {', '.join(ENGINES)}")
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         """The store's URL, defaulting to the SQLite file under `home`."""
@@ -43,5 +55,12 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (tests build their own `Settings`)."""
-    return Settings()
+    """The process-wide settings (tests build their own `Settings`); ConfigError, one line
+    naming the variable, when one is invalid."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = "; ".join(f"KINLINK_{'_'.join(str(p) for p in error['loc']).upper()}: "
+                             f"{error['msg'].removeprefix('Value error, ')}"
+                             for error in e.errors())
+        raise ConfigError(problems) from None

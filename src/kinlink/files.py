@@ -29,6 +29,12 @@ def _is_special(path: Path) -> bool:
         return False
 
 
+def check_target(path: Path) -> None:
+    """Refuse, before any work, an output path that cannot be written (no such folder)."""
+    if not _is_special(path):
+        _check_folder(path)
+
+
 def _check_folder(path: Path) -> None:
     folder = path.parent
     if path.is_dir():

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from kinlink.cli.common import console, store
 from kinlink.errors import InputError
+from kinlink.files import text_writer
 from kinlink.linkage import load_model, prepare_records_from_store, save_model, train
 from kinlink.linkage.engines import ENGINES, check_engine
 from kinlink.linkage.prepare import read_people_csv
@@ -22,7 +23,9 @@ _QUERY_FIELDS = ("first_name", "middle_names", "surname", "previous_surnames", "
 
 
 def train_command(
-    engine: str = typer.Option("duckdb", "--engine", help=f"Compute engine: {', '.join(ENGINES)}."),
+    engine: str | None = typer.Option(
+        None, "--engine",
+        help=f"Compute engine: {', '.join(ENGINES)} (default: KINLINK_ENGINE, else duckdb)."),
     spark_master: str = typer.Option(None, "--spark-master", help="Spark master URL for "
                                      "--engine spark (default local[2]; e.g. spark://host:7077)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress."),
@@ -33,7 +36,7 @@ def train_command(
     near-certain pairs. The model is stored as a new version; charts of its match
     weights and m/u values are written as HTML under KINLINK_HOME/charts/.
     """
-    check_engine(engine)
+    engine = check_engine(engine)
     s = store()
     records = prepare_records_from_store(s)
     model = train(records, engine=engine, spark_master=spark_master, progress=progress)
@@ -113,7 +116,7 @@ def _match_file(matcher: RealtimeMatcher, path: Path, out: Path, *, top: int,
                              field=e.field) from e
         latencies.append((time.perf_counter() - started) * 1000)
         rows.extend(_best_per_person(query["record_id"], candidates, min_probability))
-    with out.open("w", newline="", encoding="utf-8") as f:
+    with text_writer(out) as f:
         writer = csv.DictWriter(f, ["record_id", "person_id", "probability", "candidate_uid"])
         writer.writeheader()
         writer.writerows(rows)

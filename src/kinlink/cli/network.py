@@ -26,6 +26,7 @@ from kinlink.network import (
     set_alert_status,
 )
 from kinlink.network.graph import is_stale
+from kinlink.network.picture import check_picture
 from kinlink.network.view import Adult, ChildNetwork, Marker
 
 
@@ -104,8 +105,8 @@ def network(
     as_json: bool = typer.Option(False, "--json", help="Print the network as JSON."),
 ) -> None:
     """Show a child's adults, their risk markers and the evidence behind every link."""
-    if picture is not None and picture.suffix.lower() not in (".svg", ".png"):
-        raise InputError("the picture must be a .svg or .png file", file=str(picture))
+    if picture is not None:
+        check_picture(picture)
     result = child_network(store(), person_id, as_of=_as_of(as_of))
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")

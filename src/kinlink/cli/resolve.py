@@ -34,7 +34,8 @@ def resolve(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="With PEOPLE.csv: where to write "
         "record_id,person_id,cluster_size (plus agency when the file has one)."),
-    engine: str = typer.Option("duckdb", help="Compute engine: duckdb or spark."),
+    engine: str | None = typer.Option(
+        None, help="Compute engine: duckdb or spark (default: KINLINK_ENGINE, else duckdb)."),
     spark_master: str | None = typer.Option(
         None, help="Spark master URL for --engine spark (default: local mode)."),
     retrain: bool = typer.Option(

@@ -6,6 +6,7 @@ that the migrated database and this metadata agree.
 
 from kinlink.store.schema import (  # noqa: F401  (registers their tables)
     identity,
+    jobs,
     linkage,
     network,
     quality,
