@@ -174,6 +174,17 @@ class Store:
         self.engine.dispose()
 
 
+def lock_for_writing(conn: Connection, table: Table) -> None:
+    """Hold off other writers of `table` until this transaction ends, so a read-then-write
+    here cannot overwrite what another transaction wrote in between (a lost update).
+
+    SQLite: `Store.begin` already holds the database's one write lock. PostgreSQL: a
+    SHARE ROW EXCLUSIVE lock, which readers do not wait for.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def open_store(settings: Settings | None = None, *, upgrade: bool = True) -> Store:
     """Open the store named by the settings, migrating it to the newest schema."""
     settings = settings or get_settings()
