@@ -17,6 +17,7 @@ from kinlink.linkage import load_model, prepare_records_from_store, save_model, 
 from kinlink.linkage.engines import ENGINES, check_engine
 from kinlink.linkage.prepare import read_people_csv
 from kinlink.linkage.realtime import Candidate, RealtimeMatcher
+from kinlink.percentile import nearest_rank
 
 _QUERY_FIELDS = ("first_name", "middle_names", "surname", "previous_surnames", "aliases",
                  "dob", "sex", "address", "postcode", "nhs_number", "upn", "pnc_id")
@@ -120,7 +121,7 @@ def _match_file(matcher: RealtimeMatcher, path: Path, out: Path, *, top: int,
         writer = csv.DictWriter(f, ["record_id", "person_id", "probability", "candidate_uid"])
         writer.writeheader()
         writer.writerows(rows)
-    p50, p95, p99 = (_percentile(latencies, q) for q in (50, 95, 99))
+    p50, p95, p99 = (nearest_rank(latencies, q / 100) or 0.0 for q in (50, 95, 99))
     console.print(f"Matched {len(queries):,} queries: {len(rows):,} candidates written to "
                   f"{out}. Latency per query p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
                   f"p99 {p99:.1f} ms.", highlight=False)
@@ -150,14 +151,6 @@ def _print_candidates(candidates: list[Candidate]) -> None:
         table.add_row(c.uid, c.person_id or "-", f"{c.match_probability:.1%}",
                       c.explanation.text)
     console.print(table)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def register(app: typer.Typer) -> None:
