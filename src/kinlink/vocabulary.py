@@ -9,8 +9,10 @@ that is not here raises `VocabularyError`: a clear error, never a silent default
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from kinlink.errors import KinlinkError
 
@@ -19,9 +21,15 @@ class VocabularyError(KinlinkError):
     """A value is not in one of Kinlink's vocabularies."""
 
 
-def _unknown(what: str, value: object, known: object) -> VocabularyError:
-    names = ", ".join(str(k) for k in known)  # type: ignore[attr-defined]
-    return VocabularyError(f"unknown {what} {value!r}; known: {names}")
+T = TypeVar("T")
+
+
+def _lookup(table: Mapping[str, T], name: str, what: str) -> T:
+    """`table[name]`, or a VocabularyError listing the names there are."""
+    try:
+        return table[name]
+    except KeyError:
+        raise VocabularyError(f"unknown {what} {name!r}; known: {', '.join(table)}") from None
 
 
 # --- Risk markers ----------------------------------------------------------------------------
@@ -65,10 +73,7 @@ ORDER_MARKERS: dict[str, str] = {
 
 def marker(name: str) -> MarkerKind:
     """The marker called `name`; VocabularyError if there is none."""
-    try:
-        return MARKERS[name]
-    except KeyError:
-        raise _unknown("risk marker", name, MARKERS) from None
+    return _lookup(MARKERS, name, "risk marker")
 
 
 # --- Relationships between persons -----------------------------------------------------------
@@ -115,10 +120,7 @@ PARENT_LIKE = frozenset({"parent", "step-parent", "carer"})
 
 def relation(name: str) -> RelationKind:
     """The relation called `name`; VocabularyError if there is none."""
-    try:
-        return RELATIONS[name]
-    except KeyError:
-        raise _unknown("relationship", name, RELATIONS) from None
+    return _lookup(RELATIONS, name, "relationship")
 
 
 def inverse(name: str) -> str:
@@ -165,10 +167,7 @@ def role(name: str) -> Role:
     """The role called `name` (or `self`); VocabularyError if there is none."""
     if name == OWN.name:
         return OWN
-    try:
-        return ROLES[name]
-    except KeyError:
-        raise _unknown("role", name, ROLES) from None
+    return _lookup(ROLES, name, "role")
 
 
 # --- Incidents -------------------------------------------------------------------------------
