@@ -40,6 +40,7 @@ class Format(StrEnum):
 class QueueState(StrEnum):
     open = "open"
     overdue = "overdue"
+    not_recorded = "probably-not-recorded"
 
 
 class By(StrEnum):
@@ -74,9 +75,8 @@ def _due(item: QueueItem) -> str:
     return f"{due:%d %b %y %H:%M}" if item.clock.unit == "working hours" else f"{due:%d %b %y}"
 
 
-def _queue_table(items: list[QueueItem]) -> Table:
-    table = Table(title="Children waiting (* not yet resolved to a person)",
-                  title_justify="left")
+def _queue_table(items: list[QueueItem], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
     for column in ("#", "Child", "Referral", "Waiting for", "Waited", "Due", "State", "Risk",
                    "Flags"):
         table.add_column(column, justify="right" if column in ("#", "Waited") else "left",
@@ -85,6 +85,7 @@ def _queue_table(items: list[QueueItem]) -> Table:
         others = f" +{len(i.also_waiting_for)}" if i.also_waiting_for else ""
         state = (f"[red]overdue {i.overdue_days:.1f}[/red]" if i.status == "overdue"
                  else "open")
+        state = "not recorded?" if i.not_recorded else state
         table.add_row(
             str(i.rank), i.child_key + ("" if i.child_resolved else "*"),
             f"{i.referral_id} {i.team or ''}", i.clock.name + others, str(i.waited_days),
@@ -96,10 +97,12 @@ def _queue_table(items: list[QueueItem]) -> Table:
 def queue(
     team: str | None = typer.Option(None, "--team", help="Only this team's referrals."),
     state: QueueState | None = typer.Option(
-        None, "--state", help="Only children whose most urgent clock is open or overdue."),
+        None, "--state", help="Only children whose most urgent clock is open or overdue, or "
+        "the referrals set apart as probably not recorded."),
     as_of: datetime | None = typer.Option(
         None, "--as-of", formats=DATE_FORMATS,
-        help="Evaluate the clocks at this date (end of day) or time; default now."),
+        help="Evaluate the clocks at this date (end of day) or time; default now, which "
+        "adds to every wait the time since the extract was taken."),
     output: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show the first N only."),
 ) -> None:
@@ -114,18 +117,30 @@ def queue(
         items = build_queue(the_store, as_of=at, team=team,
                             state=state.value if state else None, config=config,
                             evaluated=evaluated)[:limit]
+    when = f"as of {at:%Y-%m-%d %H:%M}" + (
+        " (today: no --as-of given, so every wait includes the time since the extract)"
+        if as_of is None else "")
+    if output in (Format.csv, Format.json) and as_of is None:
+        err_console.print(f"Queue {when}.", soft_wrap=True)  # stdout stays pure data
     if output is Format.csv:
         _print_csv([i.as_row() for i in items])
     elif output is Format.json:
         _print_json([i.as_row() for i in items])
     else:
-        if items:
-            console.print(_queue_table(items))
+        waiting = [i for i in items if not i.not_recorded]
+        stale = [i for i in items if i.not_recorded]
+        if waiting:
+            console.print(_queue_table(waiting, "Children waiting (* not yet resolved to a "
+                                                "person)"))
+        if stale:
+            console.print(_queue_table(stale, "Probably not recorded: long overdue with "
+                                              "nothing recorded since (see Flags)"))
         sources = {s: sum(1 for i in items if i.risk.source == s) for s in ("network",
                                                                               "referral")}
         console.print(
-            f"{len(items)} waiting, {sum(1 for i in items if i.status == 'overdue')} overdue, "
-            f"as of {at:%Y-%m-%d %H:%M}. Risk from the network for {sources['network']}, "
+            f"{len(waiting)} waiting, {sum(1 for i in waiting if i.status == 'overdue')} "
+            f"overdue, {len(stale)} probably not recorded, {when}. Risk from the network "
+            f"for {sources['network']}, "
             f"from the referral for {sources['referral']}. Days are working days. Run "
             f"{run.id}: {run.findings} date finding(s) recorded (the Flags column counts a "
             "referral's; --format csv shows them).", soft_wrap=True)
