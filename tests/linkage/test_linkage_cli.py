@@ -91,5 +91,7 @@ def test_match_into_a_missing_folder_is_one_line(borough_store: Store,
     result = runner.invoke(app, ["match", "--input", str(queries), "--out",
                                  str(tmp_path / "missing" / "out.csv")])
     assert result.exit_code == 1, result.output
-    assert result.output.count("\n") == 1 and "does not exist" in result.output
+    error = result.output.strip().splitlines()[-1]  # after the index refresh's line
+    assert error.startswith("Error:") and "does not exist" in error
+    assert "Traceback" not in result.output
     assert not (tmp_path / "missing").exists()
