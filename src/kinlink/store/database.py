@@ -44,7 +44,8 @@ def _sqlite_begin(conn: Connection) -> None:
     # A writer takes the write lock when it begins (IMMEDIATE, see `Store.begin`): a
     # deferred transaction that reads and then writes fails at once with "database is
     # locked" when another writer got in between, instead of waiting its turn.
-    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', '')}")
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
 
 
 def check_database_url(url: str) -> str:
