@@ -11,6 +11,7 @@ from kinlink.store.schema import (  # noqa: F401  (registers their tables)
     network,
     quality,
     resolution,
+    retention,
     source,
     timeliness,
 )
