@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     timeliness_config: Path | None = None
     """TOML file overriding the statutory clocks and working-day calendar."""
 
+    cli_user: str | None = None
+    """The local user the `kinlink` command acts as. Unset: a built-in administrator on the
+    embedded SQLite store (and on PostgreSQL only while it has no users yet)."""
+
     @field_validator("engine")
     @classmethod
     def _known_engine(cls, value: str) -> str:

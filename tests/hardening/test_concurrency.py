@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -83,13 +83,13 @@ def _lease_row(store: Store, host: str, pid: int, beat: datetime) -> None:
 def test_a_dead_holder_is_taken_over(store: Store) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
-    _lease_row(store, socket.gethostname(), int(gone.stdout), datetime.now())
+    _lease_row(store, socket.gethostname(), int(gone.stdout), datetime.now(UTC))
     with lease(store, "resolve") as held:
         assert held.took_over
 
 
 def test_a_holder_on_another_host_is_dead_once_silent(store: Store) -> None:
-    now = datetime.now()
+    now = datetime.now(UTC)
     _lease_row(store, "elsewhere", 1, now)
     with pytest.raises(JobBusyError, match="process 1 on elsewhere"), lease(store, "resolve"):
         pass

@@ -4,7 +4,7 @@ metadata, and merges and splits undone by decisions."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -88,7 +88,8 @@ def test_erasure_leaves_only_metadata(store: Store) -> None:
                               .where(people.c.agency != "police")).scalar_one()
     assert _traces(store, "police", "P1")
     erasure = erase_record(store, "police", "P1", actor="records officer",
-                           reason="retention review: no longer needed", at=datetime(2026, 12, 2))
+                           reason="retention review: no longer needed",
+                           at=datetime(2026, 12, 2, tzinfo=UTC))
     assert _traces(store, "police", "P1") == []
     assert erasure.rows["people"] == 1 and erasure.rows["risk_markers"] >= 2
     assert [(e.agency, e.record_id, e.reason) for e in erasures_done(store)] == [
@@ -97,7 +98,7 @@ def test_erasure_leaves_only_metadata(store: Store) -> None:
         assert conn.execute(select(func.count()).select_from(people)
                             .where(people.c.agency != "police")).scalar_one() == others
     with pytest.raises(NotFoundError):
-        erase_record(store, "police", "P1", actor="x", reason="again", at=datetime.now())
+        erase_record(store, "police", "P1", actor="x", reason="again", at=datetime.now(UTC))
 
 
 def test_a_merge_is_undone_by_decisions_the_next_run_keeps(store: Store,
@@ -115,9 +116,9 @@ def test_a_merge_is_undone_by_decisions_the_next_run_keeps(store: Store,
                               "cluster_id": clusters, "confidence": [0.9] * 3})
         with store.begin() as conn:
             run_id = conn.execute(insert(resolution_runs).values(
-                started_at=datetime.now(), status="done", engine="duckdb", threshold=0.5)
+                started_at=datetime.now(UTC), status="done", engine="duckdb", threshold=0.5)
                 .returning(resolution_runs.c.id)).scalar_one()
-            assign_persons(conn, frame.to_arrow(), run_id=run_id)
+            assign_persons(conn, frame.to_arrow(), run_id=run_id, at=datetime.now(UTC))
 
     run([1, 1, 2])  # two persons
     run([1, 1, 1])  # the second merged into the first

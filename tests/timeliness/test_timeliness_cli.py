@@ -31,7 +31,10 @@ def kinlink(*args: str) -> str:
 
 
 def test_queue_table(borough: Store) -> None:
+    before = last_run(borough)
     out = kinlink("queue", "--as-of", "2026-03-02")
+    assert last_run(borough) == before  # reading the queue records nothing
+    out = kinlink("queue", "--as-of", "2026-03-02", "--record")
     assert "Children waiting" in out
     assert "9 waiting, 4 overdue, 0 probably not recorded, as of 2026-03-02 23:59" in out
     assert re.findall(r"│ (R\d+)\s", out) == ["R6", "R1", "R10", "R3", "R4", "R5", "R9", "R8",
@@ -70,7 +73,7 @@ def test_timeliness_by_month_with_charts(borough: Store, tmp_path: Path) -> None
     assert report["waiting_by_age"]["10-15"] == 3
     # Findings cover every referral, not only the period's (R8, R9, R10 are in February).
     short = kinlink("timeliness", "--from", "2026-01-01", "--to", "2026-01-31", "--as-of",
-                    "2026-03-02", "--format", "csv")
+                    "2026-03-02", "--format", "csv", "--record")
     assert short.splitlines()[-1].startswith("all,4,")
     run = last_run(borough)
     assert run is not None and (run.referrals, run.findings) == (13, 4)

@@ -25,6 +25,7 @@ import pyarrow as pa
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import insert, select, update
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
 from kinlink.files import writing
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD, Clustering, cluster
@@ -36,7 +37,6 @@ from kinlink.linkage.predict import predict
 from kinlink.linkage.prepare import prepare_records_from_file, prepare_records_from_store
 from kinlink.linkage.training import train
 from kinlink.review import review_constraints, store_review_items
-from kinlink.review.decisions import now
 from kinlink.store import Store
 from kinlink.store.jobs import lease
 from kinlink.store.queries import current_rows
@@ -86,7 +86,8 @@ class ResolutionReport:
 def resolve_store(store: Store, *, engine: str | None = None, spark_master: str | None = None,
                   retrain: bool = False, progress: bool = False,
                   threshold: float = DEFAULT_THRESHOLD,
-                  review_band: tuple[float, float] = REVIEW_BAND) -> ResolutionReport:
+                  review_band: tuple[float, float] = REVIEW_BAND,
+                  clock: Clock = SYSTEM_CLOCK) -> ResolutionReport:
     """Resolve every stored record into persons (see the module docstring).
 
     One run at a time: a second one is refused with `JobBusyError` while the first runs.
@@ -95,25 +96,25 @@ def resolve_store(store: Store, *, engine: str | None = None, spark_master: str 
     """
     engine = _check_options(engine, threshold, review_band)
     with lease(store, "resolve"):
-        _fail_abandoned_runs(store)
+        _fail_abandoned_runs(store, clock)
         return _resolve_store(store, engine=engine, spark_master=spark_master,
                               retrain=retrain, progress=progress, threshold=threshold,
-                              review_band=review_band)
+                              review_band=review_band, clock=clock)
 
 
-def _fail_abandoned_runs(store: Store) -> None:
+def _fail_abandoned_runs(store: Store, clock: Clock) -> None:
     """Mark failed the runs still `running`: with the lease held, their process is dead."""
     with store.begin() as conn:
         conn.execute(update(resolution_runs).where(resolution_runs.c.status == "running")
-                     .values(status="failed", finished_at=now()))
+                     .values(status="failed", finished_at=clock.now()))
 
 
 def _resolve_store(store: Store, *, engine: str, spark_master: str | None, retrain: bool,
-                   progress: bool, threshold: float,
-                   review_band: tuple[float, float]) -> ResolutionReport:
+                   progress: bool, threshold: float, review_band: tuple[float, float],
+                   clock: Clock) -> ResolutionReport:
     started = time.perf_counter()
     step = _stepper(progress)
-    run_id = _start_run(store, engine, threshold)
+    run_id = _start_run(store, engine, threshold, clock)
     try:
         records = step("Reading records", prepare_records_from_store, store)
         if records.num_rows == 0:
@@ -121,7 +122,8 @@ def _resolve_store(store: Store, *, engine: str, spark_master: str | None, retra
         model = None if retrain else _saved_model(store)
         trained = model is None
         if model is None:  # training shows its own progress
-            model = train(records, engine=engine, spark_master=spark_master, progress=progress)
+            model = train(records, engine=engine, spark_master=spark_master,
+                          progress=progress, clock=clock)
             save_model(store, model)
         pairs = step("Scoring pairs", _predict, records, model, engine, spark_master)
         with store.connect() as conn:
@@ -133,20 +135,20 @@ def _resolve_store(store: Store, *, engine: str, spark_master: str | None, retra
                      review_band)
         with store.begin() as conn:
             plan = step("Assigning person ids", assign_persons, conn, result.clusters,
-                        run_id=run_id)
-            waiting = store_review_items(conn, queue, run_id=run_id)
+                        run_id=run_id, at=clock.now())
+            waiting = store_review_items(conn, queue, run_id=run_id, at=clock.now())
             report = ResolutionReport(
                 records=records.num_rows, pairs=pairs.num_rows, persons=plan.persons,
                 created=len(plan.new_person_ids), merges=plan.count("merge"),
                 splits=plan.count("split"), retired=plan.count("retire"), joined=plan.joined,
                 review_items=waiting, refused_links=result.refused.num_rows,
                 seconds=time.perf_counter() - started, trained=trained, run_id=run_id)
-            _finish_run(conn, report, model.version)
+            _finish_run(conn, report, model.version, clock)
         store.analyze(identity.persons, identity.record_persons)
     except BaseException:
         with store.begin() as conn:
             conn.execute(update(resolution_runs).where(resolution_runs.c.id == run_id)
-                         .values(status="failed", finished_at=now()))
+                         .values(status="failed", finished_at=clock.now()))
         raise
     return report
 
@@ -260,17 +262,18 @@ def _write_persons_csv(out: Path, records: pa.Table, assignments: pl.DataFrame,
         rows.select([*columns, "record_id", "person_id", "cluster_size"]).write_csv(temporary)
 
 
-def _start_run(store: Store, engine: str, threshold: float) -> int:
+def _start_run(store: Store, engine: str, threshold: float, clock: Clock) -> int:
     with store.begin() as conn:
         return int(conn.execute(insert(resolution_runs).values(
-            started_at=now(), status="running", engine=engine, threshold=threshold,
+            started_at=clock.now(), status="running", engine=engine, threshold=threshold,
             records=0, pairs=0, persons=0, created=0, merges=0, splits=0, retired=0,
             review_items=0).returning(resolution_runs.c.id)).scalar_one())
 
 
-def _finish_run(conn: Any, report: ResolutionReport, model_version: int | None) -> None:
+def _finish_run(conn: Any, report: ResolutionReport, model_version: int | None,
+                clock: Clock) -> None:
     conn.execute(update(resolution_runs).where(resolution_runs.c.id == report.run_id).values(
-        status="done", finished_at=now(), model_version=model_version,
+        status="done", finished_at=clock.now(), model_version=model_version,
         records=report.records, pairs=report.pairs, persons=report.persons,
         created=report.created, merges=report.merges, splits=report.splits,
         retired=report.retired, review_items=report.review_items, seconds=report.seconds))

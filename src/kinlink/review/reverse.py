@@ -13,6 +13,7 @@ import json
 
 from sqlalchemy import select
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
 from kinlink.review.decisions import Decision, decide
 from kinlink.store import Store
@@ -36,8 +37,8 @@ def _stayed(store: Store, person_id: str, moved: list[str]) -> str:
     return stayed[0]
 
 
-def reverse_person_event(store: Store, event_id: int, *, actor: str,
-                         reason: str) -> list[Decision]:
+def reverse_person_event(store: Store, event_id: int, *, actor: str, reason: str,
+                         clock: Clock = SYSTEM_CLOCK) -> list[Decision]:
     """The decisions that undo a merge or split event (see the module docstring)."""
     with store.connect() as conn:
         event = conn.execute(select(person_events).where(person_events.c.id == event_id)
@@ -51,5 +52,5 @@ def reverse_person_event(store: Store, event_id: int, *, actor: str,
         event.record_uids)
     anchor = _stayed(store, event.person_id, moved)
     why = f"reverses {event.kind} event {event_id}: {reason.strip()}"
-    return [decide(store, (uid, anchor), REVERSIBLE[event.kind], actor=actor, reason=why)
-            for uid in moved]
+    return [decide(store, (uid, anchor), REVERSIBLE[event.kind], actor=actor, reason=why,
+                   clock=clock) for uid in moved]

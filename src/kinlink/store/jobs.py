@@ -36,7 +36,7 @@ class JobBusyError(KinlinkError):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 def _process_alive(pid: int) -> bool:

@@ -6,9 +6,10 @@ and last said it was alive. `kinlink.store.jobs` takes, checks and gives back le
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, String, Table
+from sqlalchemy import Column, Integer, String, Table
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 job_leases = Table(
     "job_leases",
@@ -17,6 +18,6 @@ job_leases = Table(
     Column("host", String(255), nullable=False),
     Column("pid", Integer, nullable=False),
     Column("run_id", Integer),  # the job's own run row, once it has one
-    Column("started_at", DateTime, nullable=False),
-    Column("heartbeat_at", DateTime, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("heartbeat_at", UtcDateTime, nullable=False),
 )

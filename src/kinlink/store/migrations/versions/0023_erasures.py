@@ -20,7 +20,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("agency", sa.String(length=64), nullable=False),
         sa.Column("record_id", sa.Text(), nullable=False),
-        sa.Column("erased_at", sa.DateTime(), nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.Text(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("rows", sa.JSON(), nullable=False),
