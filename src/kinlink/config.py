@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     timeliness_config: Path | None = None
     """TOML file overriding the statutory clocks and working-day calendar."""
 
+    retention_config: Path | None = None
+    """TOML file of retention groups (see docs/retention.md); default: MoPI-style groups."""
+
     cli_user: str | None = None
     """The local user the `kinlink` command acts as. Unset: a built-in administrator on the
     embedded SQLite store (and on PostgreSQL only while it has no users yet)."""

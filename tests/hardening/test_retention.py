@@ -11,6 +11,8 @@ import polars as pl
 import pytest
 from sqlalchemy import func, insert, select
 
+from kinlink.config import Settings
+from kinlink.core import Actor, Forbidden, Kinlink, Role
 from kinlink.errors import ConfigError, NotFoundError
 from kinlink.ingest import ingest_extract
 from kinlink.linkage.persons import assign_persons
@@ -134,3 +136,18 @@ def test_a_merge_is_undone_by_decisions_the_next_run_keeps(store: Store,
     assert cannot.to_pylist()[0]["uid_r"] == "police:A3"
     with pytest.raises(NotFoundError):
         reverse_person_event(store, 999, actor="reviewer", reason="none")
+
+
+def test_erasure_through_the_core_is_logged_as_an_erasure(settings: Settings) -> None:
+    admin, auditor = Actor("root", Role.ADMINISTRATOR), Actor("ann", Role.AUDITOR)
+    officer = Actor("dq", Role.DATA_QUALITY_OFFICER, agency="health")
+    with Kinlink.open(settings) as kl:
+        _borough(kl.store)
+        with pytest.raises(Forbidden):  # scoped to health: not police's records
+            kl.retention.erase(officer, "police", "P1", reason="review")
+        kl.retention.erase(admin, "police", "P1", reason="retention review")
+        entries = kl.audit.search(auditor, kind="erasure")
+        assert [(e.username, e.resource, e.outcome, e.reason) for e in entries] == [
+            ("dq", "record:police:P1", "refused", "review"),
+            ("root", "record:police:P1", "allowed", "retention review")]
+        assert kl.audit.verify(auditor).ok
