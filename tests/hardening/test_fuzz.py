@@ -47,8 +47,17 @@ def _count(store: Store, table) -> int:  # type: ignore[no-untyped-def]
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def _ingest_or_refuse(store: Store, folder: Path) -> None:
-    """Ingest answers with a report, or refuses with a KinlinkError storing nothing."""
+def _ingest_or_refuse(name: str, data: bytes) -> None:
+    """An extract of one file `name` holding `data`, ingested into a fresh store: a report,
+    or a KinlinkError (one line) storing nothing."""
+    with fresh_store() as (store, folder):
+        extract = folder / "x"
+        extract.mkdir()
+        (extract / name).write_bytes(data)
+        _check_ingest(store, extract)
+
+
+def _check_ingest(store: Store, folder: Path) -> None:
     try:
         report = ingest_extract(store, folder, "police")
     except KinlinkError as e:
@@ -62,21 +71,13 @@ def _ingest_or_refuse(store: Store, folder: Path) -> None:
 @FUZZ
 @given(st.binary(max_size=2000))
 def test_any_bytes_as_a_people_file(data: bytes) -> None:
-    with fresh_store() as (store, folder):
-        extract = folder / "x"
-        extract.mkdir()
-        (extract / "people.csv").write_bytes(b"record_id,first_name,surname,dob\n" + data)
-        _ingest_or_refuse(store, extract)
+    _ingest_or_refuse("people.csv", b"record_id,first_name,surname,dob\n" + data)
 
 
 @FUZZ
 @given(st.binary(max_size=600))
 def test_any_bytes_as_a_parquet_file(data: bytes) -> None:
-    with fresh_store() as (store, folder):
-        extract = folder / "x"
-        extract.mkdir()
-        (extract / "people.parquet").write_bytes(b"PAR1" + data)
-        _ingest_or_refuse(store, extract)
+    _ingest_or_refuse("people.parquet", b"PAR1" + data)
 
 
 CELLS = st.one_of(st.text(max_size=30), st.sampled_from(
@@ -93,11 +94,7 @@ def test_rows_of_odd_values(rows: list[list[str]]) -> None:
     writer = csv.writer(text)
     writer.writerow(PEOPLE)
     writer.writerows(rows)
-    with fresh_store() as (store, folder):
-        extract = folder / "x"
-        extract.mkdir()
-        (extract / "people.csv").write_text(text.getvalue(), encoding="utf-8")
-        _ingest_or_refuse(store, extract)
+    _ingest_or_refuse("people.csv", text.getvalue().encode("utf-8"))
 
 
 @FUZZ
