@@ -118,10 +118,3 @@ def lease(store: Store, job: str) -> Iterator[Lease]:
                 job_leases.c.job == job, job_leases.c.pid == held.pid,
                 job_leases.c.host == held.host))
 
-
-def running(store: Store, job: str) -> bool:
-    """Whether a live process holds `job` now (for reports: a `running` run whose job is
-    not running was killed)."""
-    with store.connect() as conn:
-        row = conn.execute(select(job_leases).where(job_leases.c.job == job)).first()
-    return row is not None and holder_alive(row)
