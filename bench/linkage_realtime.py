@@ -32,6 +32,7 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from kinlink.percentile import nearest_rank
 from linkage_accuracy import CACHE, RECORDS_PER_PERSON
 from linkage_data import RESULTS, borough, save
 from measure import PeakMemory
@@ -65,10 +66,8 @@ def build_store(records: int):  # type: ignore[no-untyped-def]
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-
     def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 2)
+        return round(nearest_rank(values, q / 100) or 0.0, 2)
 
     return {"p50_ms": at(50), "p95_ms": at(95), "p99_ms": at(99), "queries": len(values)}
 

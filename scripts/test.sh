@@ -13,4 +13,5 @@ fi
 scripts/setup.sh dev,spark
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
+scripts/audit.sh
 exec .venv/bin/python -m pytest "$@"

@@ -7,11 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kinlink.errors import ConfigError
 
 DEFAULT_HOME = Path("var")
+ENGINES = ("duckdb", "spark")
+"""The linkage compute engines."""
 
 
 class Settings(BaseSettings):
@@ -39,10 +42,19 @@ class Settings(BaseSettings):
 
     second_look_config: Path | None = None
     """TOML file overriding the second-look prompt rules (days, windows, marker lists)."""
+    retention_config: Path | None = None
+    """TOML file of retention groups (see docs/retention.md); default: MoPI-style groups."""
 
     cli_user: str | None = None
     """The local user the `kinlink` command acts as. Unset: a built-in administrator on the
     embedded SQLite store (and on PostgreSQL only while it has no users yet)."""
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"unknown engine {value!r}: choose one of {', '.join(ENGINES)}")
+        return value
 
     @property
     def resolved_database_url(self) -> str:
@@ -54,8 +66,15 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (tests build their own `Settings`)."""
-    return Settings()
+    """The process-wide settings (tests build their own `Settings`); ConfigError, one line
+    naming the variable, when one is invalid."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = "; ".join(f"KINLINK_{'_'.join(str(p) for p in error['loc']).upper()}: "
+                             f"{error['msg'].removeprefix('Value error, ')}"
+                             for error in e.errors())
+        raise ConfigError(problems) from None
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:

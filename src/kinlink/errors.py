@@ -55,3 +55,35 @@ class ReasonRequired(Forbidden):
 
 class AuthenticationError(KinlinkError):
     """Who the user is could not be established (wrong password, locked, ended session)."""
+
+class LibraryError(KinlinkError):
+    """A library Kinlink runs on (the database, DuckDB, Splink) failed; the message says
+    which, in one line, and the original error is kept as the cause for the logs."""
+
+
+def first_line(e: BaseException) -> str:
+    """The first line of an error's message (a driver's own, when it wraps one)."""
+    text = str(getattr(e, "orig", None) or e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def from_library(e: BaseException) -> KinlinkError | None:
+    """The error a user should see for a library's exception, or None if it is not one.
+
+    The CLI and the web app call this at their edge, so the database's, DuckDB's and
+    Splink's failures reach a person as one clear line instead of a traceback.
+    """
+    if isinstance(e, KinlinkError):
+        return e
+    module = type(e).__module__.split(".")[0].lstrip("_")  # duckdb's are `_duckdb.*`
+    where = {"sqlalchemy": "the store", "psycopg": "the store", "sqlite3": "the store",
+             "duckdb": "the linkage engine (DuckDB)", "splink": "the linkage model (Splink)",
+             "pyspark": "the linkage engine (Spark)", "py4j": "the linkage engine (Spark)",
+             "polars": "a data step (polars)", "pyarrow": "a data step (Arrow)"}.get(module)
+    if where is not None:
+        return LibraryError(f"{where} failed: {first_line(e)}")
+    if isinstance(e, MemoryError):
+        return LibraryError("ran out of memory; try a smaller input or a larger machine")
+    if isinstance(e, OSError) and e.filename:
+        return InputError(f"cannot use the file: {e.strerror or e}", file=str(e.filename))
+    return None

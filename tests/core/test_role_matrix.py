@@ -95,6 +95,11 @@ CALLS: list[tuple[str, Call, str]] = [
     ("audit.search", lambda kl, a, c: kl.audit.search(a), "AU"),
     ("audit.export", lambda kl, a, c: kl.audit.export(a), "AU"),
     ("db.upgrade", lambda kl, a, c: kl.db.upgrade(a), "AD"),
+    ("retention.due", lambda kl, a, c: kl.retention.due(a, on=date(2040, 1, 1)), "DQ AD"),
+    ("retention.reverse", lambda kl, a, c: kl.retention.reverse(a, 1, reason="test"),
+     "MA DQ AD"),
+    ("retention.erase", lambda kl, a, c: kl.retention.erase(a, "police", "P6", reason="test"),
+     "DQ AD"),
 ]
 
 
@@ -140,8 +145,8 @@ def test_every_capability_method_is_in_the_matrix(kl: Kinlink) -> None:
     """A new public method without a row here fails this test."""
     offered = {f"{area}.{name}" for area in ("network", "alerts", "chronology", "review",
                                              "resolution", "ingest", "timeliness", "quality",
-                                             "report",
-                                             "export", "users", "audit", "db")
+                                             "report", "export", "users", "audit", "db",
+                                             "retention")
                for name, value in vars(type(getattr(kl, area))).items()
                if not name.startswith("_") and inspect.isfunction(value)}
     # Not actions: what a capability offers its adapters without touching records.

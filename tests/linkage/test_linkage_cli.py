@@ -80,3 +80,18 @@ def test_match_file_errors_name_the_row(borough_store: Store, trained_model: Lin
 def _first_health_person(borough_dir: Path) -> dict[str, str]:
     with (borough_dir / "health" / "people.csv").open() as f:
         return next(r for r in csv.DictReader(f) if r["dob"] and len(r["dob"]) == 10)
+
+
+def test_match_into_a_missing_folder_is_one_line(borough_store: Store,
+                                                trained_model: LinkageModel,
+                                                tmp_path: Path) -> None:
+    save_model(borough_store, trained_model)
+    queries = tmp_path / "queries.csv"
+    queries.write_text("record_id,first_name,surname,dob\nq1,Ann,Lee,1990-02-03\n")
+    result = runner.invoke(app, ["match", "--input", str(queries), "--out",
+                                 str(tmp_path / "missing" / "out.csv")])
+    assert result.exit_code == 1, result.output
+    error = result.output.strip().splitlines()[-1]  # after the index refresh's line
+    assert error.startswith("Error:") and "does not exist" in error
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "missing").exists()

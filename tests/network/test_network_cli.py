@@ -82,9 +82,9 @@ def test_exports(borough: Store, tmp_path: Path) -> None:
     daniel = next(r for r in links if (r["child_person_id"], r["adult_person_id"]) ==
                   (AMY, DANIEL))
     assert daniel["relationship"] == "parent" and daniel["recorded_or_inferred"] == "recorded"
-    assert daniel["markers"] == ("domestic-abuse-perpetrator;drug-misuse;"
-                                 "non-molestation-order-respondent")
-    assert "police:P1" in daniel["evidence"].split(";")
+    assert json.loads(daniel["markers"]) == ["domestic-abuse-perpetrator", "drug-misuse",
+                                             "non-molestation-order-respondent"]
+    assert "police:P1" in json.loads(daniel["evidence"])
     _run("export", "persons", "--out", str(tmp_path / "persons.csv"))
     persons = list(csv.DictReader((tmp_path / "persons.csv").open()))
     assert len(persons) == 15

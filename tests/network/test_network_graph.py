@@ -30,25 +30,29 @@ def test_edges_of_every_kind_with_provenance(borough: Store) -> None:
     amy_daniel = _edges(edges, AMY, DANIEL)
     # Social care linked SC3 ("Danny Hughs") to SC1: carried to the two persons.
     parent = amy_daniel["parent/relationship"]
-    assert parent["recorded"] and parent["agencies"] == "social-care"
-    assert parent["records"] == "social-care:SC1;social-care:SC3"
+    assert parent["recorded"] and parent["agencies"] == ["social-care"]
+    assert parent["records"] == ["social-care:SC1", "social-care:SC3"]
     # Health has Daniel at Amy's flat ("2/14 Mill Road"): inferred co-residence.
     home = amy_daniel["household-member/co-residence"]
     assert not home["recorded"] and home["detail"] == "14|2|MILL ROAD|B91"
-    assert "health:H4" in home["records"].split(";")
+    assert "health:H4" in home["records"]
     assert _edges(edges, DANIEL, AMY)["child/relationship"]["recorded"]
     # Kevin moved in on 2025-01-01 (police address history).
     kevin = _edges(edges, AMY, KEVIN)["household-member/co-residence"]
     assert kevin["from_date"] == date(2025, 1, 1) and kevin["to_date"] is None
     # The incident: Kevin suspect, Lisa victim; Amy only named in the summary.
-    assert _edges(edges, KEVIN, LISA)["co-present/incident"]["detail"] == (
+    incident = _edges(edges, KEVIN, LISA)["co-present/incident"]
+    assert incident["detail"] == (
         "police incident I1 (domestic-abuse): police:P3 victim, police:P2 suspect")
+    # What the network reasons on is kept apart from the text shown to people.
+    assert incident["incidents"] == ["police:I1"] and incident["partners"]
     named = _edges(edges, AMY, KEVIN)["co-present/incident-text"]
     assert "first name and surname" in named["detail"] and not named["recorded"]
-    assert _edges(edges, LISA, DANIEL)["co-parent/shared-parenthood"]["records"] == (
-        "social-care:SC1;social-care:SC2;social-care:SC3")
+    assert named["incidents"] == ["police:I1"] and not named["partners"]
+    assert _edges(edges, LISA, DANIEL)["co-parent/shared-parenthood"]["records"] == [
+        "social-care:SC1", "social-care:SC2", "social-care:SC3"]
     order = _edges(edges, LISA, DANIEL)["order-respondent/order"]
-    assert order["records"] == "police:P1;police:P3" and order["from_date"] == date(2025, 6, 1)
+    assert order["records"] == ["police:P1", "police:P3"] and order["from_date"] == date(2025, 6, 1)
     assert "associate/relationship" in _edges(edges, JORDAN, MARK)
     # Two records of one person never make a self-loop.
     assert edges.filter(pl.col("person_id") == pl.col("other_person_id")).height == 0

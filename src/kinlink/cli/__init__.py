@@ -9,17 +9,21 @@ import typer
 from typer import _click as click  # typer vendors its own click
 from typer.core import TyperGroup
 
-from kinlink.errors import KinlinkError
+from kinlink.errors import from_library
 
 
 class KinlinkGroup(TyperGroup):
-    """Shows every `KinlinkError` raised by a command as one line on stderr, exit code 1."""
+    """Shows every `KinlinkError` raised by a command, and a library's failure
+    (`errors.from_library`), as one line on stderr, exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KinlinkError as e:
-            typer.secho(f"Error: {e}", err=True, fg="red")
+        except Exception as e:
+            error = from_library(e)  # a library's failure is shown the same way
+            if error is None:
+                raise  # a bug: keep the traceback
+            typer.secho(f"Error: {error}", err=True, fg="red")
             raise typer.Exit(1) from e
 
 

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from kinlink.cli.common import console, core
 from kinlink.errors import InputError
+from kinlink.files import text_writer
 from kinlink.linkage.batch import BatchMatches
 from kinlink.linkage.engines import ENGINES
 from kinlink.linkage.realtime import Candidate
@@ -101,14 +102,11 @@ def _print_indexed(indexed: int, total: int) -> None:
 
 def _write_matches(batch: BatchMatches, out: Path) -> None:
     """The matches to `out` as CSV; the latency figures printed."""
-    try:
-        with out.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["record_id", "person_id", "probability", "candidate_uid"])
-            writer.writerows([r.record_id, r.person_id, f"{r.probability:.4f}",
-                              r.candidate_uid] for r in batch.rows)
-    except OSError as e:
-        raise InputError(f"cannot write: {e.strerror}", file=str(out)) from e
+    with text_writer(out) as f:  # whole or not at all, one line if it cannot be written
+        writer = csv.writer(f)
+        writer.writerow(["record_id", "person_id", "probability", "candidate_uid"])
+        writer.writerows([r.record_id, r.person_id, f"{r.probability:.4f}",
+                          r.candidate_uid] for r in batch.rows)
     p50, p95, p99 = (batch.percentile(q) for q in (0.50, 0.95, 0.99))
     console.print(f"Matched {batch.queries:,} queries: {len(batch.rows):,} candidates written "
                   f"to {out}. Latency per query p50 {p50:.1f} ms, p95 {p95:.1f} ms, "

@@ -15,10 +15,10 @@ import typer
 from rich.table import Table
 
 from kinlink.cli.common import console, core, err_console, option_date
-from kinlink.errors import InputError
 from kinlink.network import draw_network
 from kinlink.network.export import LinkRow, PersonRow, columns, write_rows
 from kinlink.network.graph import NetworkStatus
+from kinlink.network.picture import check_picture
 from kinlink.network.view import Adult, ChildNetwork, Marker
 
 
@@ -105,8 +105,8 @@ def network(
 
     Reads the network as last built; if records changed since, says so (rebuilding is
     `kinlink alerts recompute`)."""
-    if picture is not None and picture.suffix.lower() not in (".svg", ".png"):
-        raise InputError("the picture must be a .svg or .png file", file=str(picture))
+    if picture is not None:
+        check_picture(picture)
     kl, actor = core()
     view = kl.network.child(actor, person_id, as_of=_as_of(as_of), reason=reason)
     _warn_if_stale(view.status)

@@ -20,6 +20,7 @@ from kinlink.core.network import Network
 from kinlink.core.quality import Quality
 from kinlink.core.report import Reports
 from kinlink.core.resolution import Resolution
+from kinlink.core.retention import Retention
 from kinlink.core.review import Review
 from kinlink.core.timeliness import Timeliness
 from kinlink.core.users import Users
@@ -50,6 +51,7 @@ class Kinlink:
         self.audit_log = AuditLog(store)
         self.gate = Gate(self.audit_log, self.clock)
         self.db = Database(self)
+        self.retention = Retention(self)
         self.network = Network(self)
         self.alerts = Alerts(self)
         self.chronology = Chronology(self)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import Action, Resource, allowed
-from kinlink.errors import Forbidden, StoreError
+from kinlink.errors import Forbidden, StoreError, first_line
 
 STORE = Resource("store")
 
@@ -23,7 +23,7 @@ class Database(Capability):
             return self.store.is_current()
         except SQLAlchemyError as e:
             raise StoreError(f"cannot reach the store at {self.store.safe_url}: "
-                             f"{getattr(e, 'orig', e)}") from e
+                             f"{first_line(e)}") from e
 
     def upgrade(self, actor: Actor) -> bool:
         """Apply every migration not yet applied; True if anything changed."""

@@ -72,6 +72,9 @@ class Action(Enum):
     AUDIT_SEARCH = ("audit.search", Kind.CONSULTATION)
     AUDIT_EXPORT = ("audit.export", Kind.DISCLOSURE)
     DB_UPGRADE = ("db.upgrade", Kind.ALTERATION)
+    RETENTION_DUE = ("retention.due", Kind.CONSULTATION)
+    RETENTION_ERASE = ("retention.erase", Kind.ERASURE)
+    RETENTION_REVERSE = ("retention.reverse", Kind.ALTERATION)
 
     def __init__(self, label: str, kind: Kind) -> None:
         self.label = label
@@ -145,6 +148,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.AUDIT_SEARCH: frozenset({R.AUDITOR}),
     Action.AUDIT_EXPORT: frozenset({R.AUDITOR}),
     Action.DB_UPGRADE: frozenset({R.ADMINISTRATOR}),
+    # Reviewing and erasing records is records management, within the agency's scope.
+    Action.RETENTION_DUE: frozenset({R.DATA_QUALITY_OFFICER, R.ADMINISTRATOR}),
+    Action.RETENTION_ERASE: frozenset({R.DATA_QUALITY_OFFICER, R.ADMINISTRATOR}),
+    Action.RETENTION_REVERSE: _DATA,
 }
 
 AGENCY_SCOPED = frozenset({R.POLICE_OFFICER, R.SOCIAL_WORKER, R.DATA_QUALITY_OFFICER})

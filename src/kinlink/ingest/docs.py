@@ -71,11 +71,13 @@ def format_reference() -> str:
     return "\n".join([*lines, "", END])
 
 
-def rewrite(document: Path) -> bool:
-    """Replace the generated part of `document`; returns whether anything changed."""
+def rewrite(document: Path, *, begin: str = BEGIN, generated: str | None = None) -> bool:
+    """Replace the generated part of `document` (from `begin` to the next END marker) by
+    `generated` (default: the format reference); returns whether anything changed."""
     text = document.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    updated = text[:start] + format_reference() + text[end:]
+    start = text.index(begin)
+    end = text.index(END, start) + len(END)
+    updated = text[:start] + (generated or format_reference()) + text[end:]
     if updated != text:
         document.write_text(updated, encoding="utf-8")
     return updated != text

@@ -1,7 +1,8 @@
 """The agency extract format: tables, columns, kinds, vocabularies and keys.
 
 This module is the single statement of the format. Ingest validates against it,
-the synthetic borough writes it and `docs/data-format.md` describes it.
+the synthetic borough writes it and `docs/data-format.md` describes it. The vocabularies of
+markers, relationships and incidents come from `kinlink.vocabulary`.
 
 An extract is a folder for one agency holding some of the tables below, each as
 `<table>.csv` (UTF-8, header row) or `<table>.parquet`. Only `people` is required.
@@ -12,6 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from kinlink.vocabulary import AGENCIES as AGENCIES  # re-exported: the format names them
+from kinlink.vocabulary import (
+    INCIDENT_ROLES,
+    INCIDENT_TYPES,
+    MARKERS,
+    RELATIONSHIP_TYPES,
+    relation,
+)
 
 
 class Kind(StrEnum):
@@ -33,29 +43,8 @@ class Kind(StrEnum):
     PNC_ID = "pnc-id"  # YYYY/NNNNNNNA police national computer id
 
 
-RELATIONSHIP_TYPES = (
-    "parent", "step-parent", "carer", "partner", "ex-partner", "sibling",
-    "household-member", "associate",
-)
-"""What `record_id` is to `related_record_id` (e.g. `parent`: record_id is the parent)."""
-
-SYMMETRIC_RELATIONSHIPS = frozenset(
-    {"partner", "ex-partner", "sibling", "household-member", "associate"}
-)
-
-RISK_MARKERS = (
-    "domestic-abuse-perpetrator", "domestic-abuse-victim", "drug-misuse", "alcohol-misuse",
-    "violence", "sexual-offence", "weapons", "non-molestation-order-respondent",
-    "non-molestation-order-protected", "child-protection-plan", "looked-after",
-    "mental-health", "missing-episodes", "child-sexual-exploitation", "gang-association",
-)
-
-INCIDENT_TYPES = (
-    "domestic-abuse", "violence", "drugs", "sexual-offence", "concern-for-welfare",
-    "missing-person", "antisocial-behaviour", "other",
-)
-
-INCIDENT_ROLES = ("victim", "suspect", "witness", "reporter", "child-present")
+SYMMETRIC_RELATIONSHIPS = frozenset(r for r in RELATIONSHIP_TYPES if relation(r).symmetric)
+RISK_MARKERS: tuple[str, ...] = tuple(MARKERS)
 
 REFERRAL_SOURCES = (
     "individual", "school", "education-other", "health", "housing", "local-authority",
@@ -264,6 +253,3 @@ TABLES: dict[str, TableSpec] = {
               REFERRALS)
 }
 """Every table of the format, in the order ingest loads them (referenced tables first)."""
-
-AGENCIES = ("police", "social-care", "health", "education")
-"""The agencies of the synthetic borough; any other name made of a-z, 0-9 and '-' is allowed."""

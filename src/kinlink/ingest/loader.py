@@ -44,14 +44,14 @@ from kinlink.ingest.versions import (
 from kinlink.store import Store
 from kinlink.store.schema.source import SOURCE_TABLES, ingest_runs, quarantine
 
-AGENCY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+AGENCY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 REPORTED_PROBLEMS = 50
 """How many problems an `IngestReport` carries; the quarantine table keeps them all."""
 
 
 def check_agency(agency: str) -> str:
     """The agency name, if it is lower-case letters, digits and '-' (at most 64)."""
-    if not AGENCY_NAME.match(agency):
+    if not AGENCY_NAME.fullmatch(agency):  # `match` let "police\n" through ($ before \n)
         raise InputError(f"agency name {agency!r} must be lower-case letters, digits and '-' "
                          "(e.g. police, social-care)")
     return agency

@@ -28,6 +28,10 @@ ROW = "__kinlink_row__"
 """Column holding each row's 1-based data row number (the header is row 0)."""
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
+MAX_CELL_BYTES = 100_000
+"""A cell longer than this is not a value but a mistake (a pasted document, a broken
+export): its row is quarantined, the rest of the file loads."""
+_SHOWN_BYTES = 200  # of such a row, what the quarantine keeps to recognise it by
 _BOM = b"\xef\xbb\xbf"
 _UTF8_BLOCK = 1 << 22
 
@@ -118,10 +122,30 @@ def read_header(file: ExtractFile) -> list[str]:
 
 
 def read_file(file: ExtractFile) -> RawTable:
-    """Every row of the file as text, with its data row number in `ROW`."""
-    if file.format == "parquet":
-        return _read_parquet(file)
-    return _read_csv(file)
+    """Every row of the file as text, with its data row number in `ROW`; a row with a cell
+    over MAX_CELL_BYTES comes back as a `BadRow`."""
+    raw = _read_parquet(file) if file.format == "parquet" else _read_csv(file)
+    return _set_apart_oversize(raw)
+
+
+def _set_apart_oversize(raw: RawTable) -> RawTable:
+    columns = [c for c in raw.frame.columns if c != ROW]
+    sizes = raw.frame.select(ROW, *(pl.col(c).str.len_bytes().fill_null(0) for c in columns))
+    over = sizes.filter(pl.any_horizontal(pl.col(c) > MAX_CELL_BYTES for c in columns))
+    if over.height == 0:
+        return raw
+    for row in over.iter_rows(named=True):
+        name, size = max(((c, row[c]) for c in columns), key=lambda item: item[1])
+        raw.bad_rows.append(BadRow(
+            row[ROW], f"field {name!r} holds {size:,} bytes; at most {MAX_CELL_BYTES:,} are "
+            "read", f"{name}: " + _cell_start(raw.frame, row[ROW], name)))
+    raw.frame = raw.frame.filter(~pl.col(ROW).is_in(over[ROW].implode()))
+    return raw
+
+
+def _cell_start(frame: pl.DataFrame, row: int, column: str) -> str:
+    value = frame.filter(pl.col(ROW) == row).get_column(column).item()
+    return f"{value[:_SHOWN_BYTES]}... (cut)"
 
 
 def _check_columns(raw_names: list[str], file: ExtractFile) -> list[str]:
@@ -201,22 +225,8 @@ def _csv_header(data: bytes, file: ExtractFile) -> list[str]:
 def _read_csv(file: ExtractFile) -> RawTable:
     data = _csv_bytes(file)
     names = _check_columns(_csv_header(data, file), file)
-    split_failures: list[pacsv.InvalidRow] = []
-
-    def on_invalid_row(row: pacsv.InvalidRow) -> str:
-        split_failures.append(row)
-        return "skip"
-
     try:
-        table = pacsv.read_csv(
-            pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
-            # Blank lines reach the handler so that row numbers count them like an editor does.
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                             invalid_row_handler=on_invalid_row),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False),
-        )
+        table, split_failures = _parse_csv(data, names)
     except (pa.ArrowException, ValueError) as e:
         raise InputError(f"cannot read the CSV: {e}", file=file.name) from e
     bad_rows, skipped = _split_failures(split_failures, len(names))
@@ -226,6 +236,39 @@ def _read_csv(file: ExtractFile) -> RawTable:
     # Blank lines (and rows of empty cells) hold nothing: skipped, but still counted.
     frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).str.strip_chars() == ""))
     return RawTable(file, frame, bad_rows, unknown_column_warnings(names, file))
+
+
+def _parse_csv(data: bytes, names: list[str]) -> tuple[pa.Table, list[pacsv.InvalidRow]]:
+    """The CSV's cells as text, and the rows that failed to split. A row longer than
+    pyarrow's 1 MB block (a huge cell) cannot be read in blocks: such a file is read again
+    as one block."""
+    try:
+        return _parse_csv_blocks(data, names, 1 << 20)
+    except pa.ArrowInvalid as e:
+        if "straddl" not in str(e):
+            raise
+        return _parse_csv_blocks(data, names, len(data) + 1)
+
+
+def _parse_csv_blocks(data: bytes, names: list[str],
+                      block_size: int) -> tuple[pa.Table, list[pacsv.InvalidRow]]:
+    split_failures: list[pacsv.InvalidRow] = []
+
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:
+        split_failures.append(row)
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False,
+                                       block_size=block_size),
+        # Blank lines reach the handler so that row numbers count them like an editor does.
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                         invalid_row_handler=on_invalid_row),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False),
+    )
+    return table, split_failures
 
 
 def _split_failures(failures: list[pacsv.InvalidRow],

@@ -9,7 +9,7 @@ from typing import Any
 
 from kinlink.errors import InputError
 from kinlink.linkage.realtime import Candidate, RealtimeMatcher
-from kinlink.timeliness.stats import nearest_rank
+from kinlink.percentile import nearest_rank
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,18 @@ import duckdb
 import pyarrow as pa
 from splink import Linker, SettingsCreator
 
+from kinlink.config import ENGINES, get_settings
 from kinlink.errors import ConfigError, InputError
 
-ENGINES = ("duckdb", "spark")
 DEFAULT_SPARK_MASTER = "local[2]"
 _DUCKDB_MEMORY_LIMIT = "2500MB"  # the 1M-record target is < 4 GB for the whole process
 
 
-def check_engine(engine: str) -> str:
-    """The engine name, or InputError if it is not one we run on."""
+def check_engine(engine: str | None) -> str:
+    """The engine name (None: KINLINK_ENGINE's, default duckdb), or InputError if it is not
+    one we run on."""
+    if engine is None:
+        return get_settings().engine
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     return engine

@@ -9,17 +9,18 @@ real-time query goes through exactly the same functions.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from metaphone import doublemetaphone
 from nicknames import NickNamer
 
+from kinlink.text import fold_accents, letters_only
+
 _NON_LETTER = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r"\s+")
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})?$")
-_ADDRESS_NOISE = re.compile(r"[^A-Z0-9 ]+")
+_ADDRESS_NOISE = re.compile(r"[^\w ]+|_")  # letters of any script and digits are words
 _OUTWARD = r"[A-Z]{1,2}[0-9][0-9A-Z]?"
 _POSTCODE_PART = re.compile(rf"^(?:{_OUTWARD}|[0-9][A-Z]{{2}}|{_OUTWARD}[0-9][A-Z]{{2}})$")
 _PNC = re.compile(r"^(\d{2})(\d{2})/(\d{7})([A-Z])$")
@@ -33,16 +34,17 @@ _nicknamer = NickNamer()
 
 
 def fold(value: str | None) -> str | None:
-    """Upper case with accents removed and anything but letters and spaces dropped.
+    """Upper case with accents removed (`kinlink.text.fold_accents`: MICHAŁ -> MICHAL) and
+    anything but letters and spaces dropped; letters of other scripts are kept.
 
     Apostrophes vanish (O'BRIEN -> OBRIEN) while hyphens become spaces, so
     double-barrelled names split into their parts.
     """
     if value is None:
         return None
-    decomposed = unicodedata.normalize("NFKD", value.replace("-", " "))
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    cleaned = _SPACES.sub(" ", _NON_LETTER.sub("", ascii_only.upper().replace("'", ""))).strip()
+    text = fold_accents(value.replace("-", " ")).upper().replace("'", "")
+    letters = _NON_LETTER.sub("", text) if text.isascii() else letters_only(text)
+    cleaned = _SPACES.sub(" ", letters).strip()
     return cleaned or None
 
 
@@ -125,14 +127,6 @@ def address_tokens(address: str | None) -> list[str]:
         return []
     text = _ADDRESS_NOISE.sub(" ", fold_accents(address).upper())
     return sorted({t for t in text.split() if not _POSTCODE_PART.match(t)})
-
-
-def fold_accents(value: str) -> str:
-    """The value with accents removed (É -> E)."""
-    if value.isascii():  # most values: no accent to fold
-        return value
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def valid_upn(value: str | None) -> str | None:

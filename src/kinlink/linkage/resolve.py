@@ -27,7 +27,9 @@ from sqlalchemy import insert, select, update
 
 from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
+from kinlink.files import writing
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD, Clustering, cluster
+from kinlink.linkage.engines import check_engine
 from kinlink.linkage.explain import explain
 from kinlink.linkage.model import LinkageModel, load_model, save_model
 from kinlink.linkage.persons import assign_persons, plan_persons
@@ -36,12 +38,12 @@ from kinlink.linkage.prepare import prepare_records_from_file, prepare_records_f
 from kinlink.linkage.training import train
 from kinlink.review import review_constraints, store_review_items
 from kinlink.store import Store
+from kinlink.store.jobs import lease
 from kinlink.store.queries import current_rows
 from kinlink.store.schema import identity
 from kinlink.store.schema.resolution import resolution_runs
 from kinlink.store.schema.source import relationships
 
-ENGINES = ("duckdb", "spark")
 REVIEW_BAND = (0.5, 0.95)
 """Pairs scored in [low, high) are uncertain and go to the review queue."""
 EVIDENCE_THRESHOLD = 0.001
@@ -81,13 +83,35 @@ class ResolutionReport:
         return rows
 
 
-def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | None = None,
+def resolve_store(store: Store, *, engine: str | None = None, spark_master: str | None = None,
                   retrain: bool = False, progress: bool = False,
                   threshold: float = DEFAULT_THRESHOLD,
                   review_band: tuple[float, float] = REVIEW_BAND,
                   clock: Clock = SYSTEM_CLOCK) -> ResolutionReport:
-    """Resolve every stored record into persons (see the module docstring)."""
-    _check_options(engine, threshold, review_band)
+    """Resolve every stored record into persons (see the module docstring).
+
+    One run at a time: a second one is refused with `JobBusyError` while the first runs.
+    Runs a killed process left `running` are marked failed when the next one starts.
+    `engine` None: KINLINK_ENGINE's.
+    """
+    engine = _check_options(engine, threshold, review_band)
+    with lease(store, "resolve"):
+        _fail_abandoned_runs(store, clock)
+        return _resolve_store(store, engine=engine, spark_master=spark_master,
+                              retrain=retrain, progress=progress, threshold=threshold,
+                              review_band=review_band, clock=clock)
+
+
+def _fail_abandoned_runs(store: Store, clock: Clock) -> None:
+    """Mark failed the runs still `running`: with the lease held, their process is dead."""
+    with store.begin() as conn:
+        conn.execute(update(resolution_runs).where(resolution_runs.c.status == "running")
+                     .values(status="failed", finished_at=clock.now()))
+
+
+def _resolve_store(store: Store, *, engine: str, spark_master: str | None, retrain: bool,
+                   progress: bool, threshold: float, review_band: tuple[float, float],
+                   clock: Clock) -> ResolutionReport:
     started = time.perf_counter()
     step = _stepper(progress)
     run_id = _start_run(store, engine, threshold, clock)
@@ -129,7 +153,7 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
     return report
 
 
-def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
+def resolve_file(path: Path | str, out: Path | str, *, engine: str | None = None,
                  spark_master: str | None = None, progress: bool = False,
                  threshold: float = DEFAULT_THRESHOLD) -> ResolutionReport:
     """Resolve a standalone people-format CSV into persons, written to `out` as
@@ -137,7 +161,7 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
 
     The model is trained on the file itself; its charts go to `<out stem>-charts/`.
     """
-    _check_options(engine, threshold, REVIEW_BAND)
+    engine = _check_options(engine, threshold, REVIEW_BAND)
     started = time.perf_counter()
     path, out = Path(path), Path(out)
     step = _stepper(progress)
@@ -157,13 +181,13 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
         seconds=time.perf_counter() - started, trained=True, output=out)
 
 
-def _check_options(engine: str, threshold: float, band: tuple[float, float]) -> None:
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+def _check_options(engine: str | None, threshold: float, band: tuple[float, float]) -> str:
+    """The engine to run on, once the options are checked."""
     if not 0.0 < threshold <= 1.0:
         raise InputError(f"the threshold must be in (0, 1], not {threshold}")
     if not 0.0 <= band[0] < band[1] <= 1.0:
         raise InputError(f"the review band must be two probabilities low < high, not {band}")
+    return check_engine(engine)
 
 
 def _saved_model(store: Store) -> LinkageModel | None:
@@ -234,11 +258,8 @@ def _write_persons_csv(out: Path, records: pa.Table, assignments: pl.DataFrame,
     assert isinstance(frame, pl.DataFrame)
     rows = frame.join(sized, on="uid", how="left", maintain_order="left")
     columns = ["agency"] if with_agency else []
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        rows.select([*columns, "record_id", "person_id", "cluster_size"]).write_csv(out)
-    except OSError as e:
-        raise InputError(f"cannot write: {e.strerror}", file=str(out)) from e
+    with writing(out) as temporary:
+        rows.select([*columns, "record_id", "person_id", "cluster_size"]).write_csv(temporary)
 
 
 def _start_run(store: Store, engine: str, threshold: float, clock: Clock) -> int:

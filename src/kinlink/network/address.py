@@ -30,6 +30,8 @@ from functools import lru_cache
 
 import polars as pl
 
+from kinlink.text import fold_accents
+
 ABBREVIATIONS = {
     "RD": "ROAD", "ST": "STREET", "STR": "STREET", "AVE": "AVENUE", "AV": "AVENUE",
     "DR": "DRIVE", "DRV": "DRIVE", "LN": "LANE", "CL": "CLOSE", "CRES": "CRESCENT",
@@ -47,7 +49,7 @@ STREET_TYPES = frozenset({
 BLOCK_TYPES = frozenset({"COURT", "HOUSE", "LODGE", "HEIGHTS", "MEWS", "TOWER", "MANSIONS"})
 _STREET_WORDS = 4  # a street name without a street-type word: its first words
 _SLASH_FLAT = re.compile(r"\b(\d+[A-Z]?)\s*/\s*(\d+[A-Z]?)\b")
-_NON_WORD = re.compile(r"[^A-Z0-9 ]+")
+_NON_WORD = re.compile(r"[^\w ]+|_")  # letters of any script and digits are words
 _NUMBER = re.compile(r"^\d+[A-Z]?$")
 _OUTWARD = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)")
 
@@ -64,7 +66,8 @@ def outward_code(postcode: str | None) -> str:
 
 
 def _tokens(address: str) -> list[str]:
-    text = address.upper().replace("&", " AND ").replace("'", "").replace("\u2019", "")
+    text = fold_accents(address).upper().replace("&", " AND ").replace("'", "")
+    text = text.replace("\u2019", "")
     text = _SLASH_FLAT.sub(r" FLAT \1 \2 ", text)
     text = _NON_WORD.sub(" ", text)
     words = text.split()

@@ -29,8 +29,9 @@ from kinlink.network.detect import ALERT_TYPES, Finding, find_alerts
 from kinlink.network.graph import build_network
 from kinlink.store import Store
 from kinlink.store.schema.network import alert_events, alerts
+from kinlink.vocabulary import AlertStatus
 
-STATUSES = ("open", "acknowledged", "resolved")
+STATUSES: tuple[str, ...] = tuple(AlertStatus)
 SYSTEM = "kinlink"
 
 
@@ -127,9 +128,10 @@ def _refresh(conn: Connection, row: dict[str, Any], f: Finding, at: datetime,
              counts: dict[str, int]) -> None:
     values: dict[str, Any] = {"summary": f.summary, "evidence": f.evidence, "detected": True,
                               "last_detected_at": at, "agency": f.agency}
-    if row["status"] == "resolved" and _last_actor(conn, row["id"]) == SYSTEM:
-        values.update(status="open", updated_at=at)
-        _event(conn, row["id"], SYSTEM, "resolved", "open", "found again by a recompute", at)
+    if row["status"] == AlertStatus.RESOLVED and _last_actor(conn, row["id"]) == SYSTEM:
+        values.update(status=AlertStatus.OPEN, updated_at=at)
+        _event(conn, row["id"], SYSTEM, AlertStatus.RESOLVED, AlertStatus.OPEN,
+               "found again by a recompute", at)
         counts["reopened"] += 1
     else:
         counts["refreshed"] += 1
@@ -138,33 +140,34 @@ def _refresh(conn: Connection, row: dict[str, Any], f: Finding, at: datetime,
 
 def _create(conn: Connection, f: Finding, vanished: list[dict[str, Any]], at: datetime,
             counts: dict[str, int]) -> None:
-    predecessor = next((r for r in vanished if r["type"] == f.type and r["status"] != "resolved"
+    predecessor = next((r for r in vanished if r["type"] == f.type
+                        and r["status"] != AlertStatus.RESOLVED
                         and _similar(set(r["evidence"].get("records", [])), f.records)), None)
-    status = predecessor["status"] if predecessor else "open"
+    status = predecessor["status"] if predecessor else AlertStatus.OPEN
     alert_id = conn.execute(insert(alerts).values(
         key=f.key, type=f.type, status=status, person_id=f.person_id,
         other_person_id=f.other_person_id, agency=f.agency, summary=f.summary,
         evidence=f.evidence, detected=True, first_detected_at=at, last_detected_at=at,
         updated_at=at).returning(alerts.c.id)).scalar_one()
     if predecessor is None:
-        _event(conn, alert_id, SYSTEM, None, "open", "found by a recompute", at)
+        _event(conn, alert_id, SYSTEM, None, AlertStatus.OPEN, "found by a recompute", at)
         counts["new"] += 1
         return
     _event(conn, alert_id, SYSTEM, None, status,
            f"carried over from alert {predecessor['id']}: its persons were re-resolved", at)
     vanished.remove(predecessor)
     conn.execute(update(alerts).where(alerts.c.id == predecessor["id"]).values(
-        status="resolved", detected=False, updated_at=at))
-    _event(conn, predecessor["id"], SYSTEM, predecessor["status"], "resolved",
+        status=AlertStatus.RESOLVED, detected=False, updated_at=at))
+    _event(conn, predecessor["id"], SYSTEM, predecessor["status"], AlertStatus.RESOLVED,
            f"superseded by alert {alert_id} after re-resolution", at)
     counts["carried_over"] += 1
 
 
 def _vanish(conn: Connection, row: dict[str, Any], at: datetime, counts: dict[str, int]) -> None:
     values: dict[str, Any] = {"detected": False}
-    if row["status"] != "resolved":
-        values.update(status="resolved", updated_at=at)
-        _event(conn, row["id"], SYSTEM, row["status"], "resolved",
+    if row["status"] != AlertStatus.RESOLVED:
+        values.update(status=AlertStatus.RESOLVED, updated_at=at)
+        _event(conn, row["id"], SYSTEM, row["status"], AlertStatus.RESOLVED,
                "no longer found by a recompute (the records changed)", at)
         counts["closed"] += 1
     conn.execute(update(alerts).where(alerts.c.id == row["id"]).values(**values))

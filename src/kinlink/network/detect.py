@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -31,32 +30,23 @@ from kinlink.network.graph import NetworkBuild, children_on
 from kinlink.network.risk import RISK_TO_CHILD
 from kinlink.network.view import RECORDED_VISIBLE, Adult, ChildNetwork, child_networks
 from kinlink.store import Store
+from kinlink.store.lists import decode
 from kinlink.store.schema.network import network_edges
 from kinlink.store.schema.resolution import review_items
+from kinlink.vocabulary import ROLES, AlertType
 
-ALERT_TYPES = (
-    "unlinked-risk", "split-identity", "wrong-place", "breach",
-    "second-look",  # found by `kinlink.review.prompts`, stored beside these
-)
-ALERT_ROLES = {
-    "parent", "step-parent", "carer", "household member", "parent's partner",
-    "at an incident with the child", "named at an incident with the child",
-    "recorded associate", "household member's partner", "parent's household member",
-}
-"""Roles of adults who live with the child, are a parent or carer, a parent's partner or
-at an incident with the child: a hidden marker there is worth an alert. Former partners
-and a half-sibling's other parent show in the network but raise none (measured: at 20k
-they gave only false alerts)."""
+ALERT_TYPES: tuple[str, ...] = tuple(AlertType)
+ALERT_ROLES = frozenset(r.name for r in ROLES.values() if r.alerts)
+"""Roles of adults whose hidden marker is worth an alert (`kinlink.vocabulary.ROLES`)."""
 CHILD_BATCH = 2000
 """Children whose networks are assembled and checked together."""
-_INCIDENT = re.compile(r"^(\S+) incident (\S+) ")
 
 
 @dataclass
 class Finding:
     """An alert as one recompute found it, before it meets the stored alerts."""
 
-    type: str
+    type: AlertType
     person_id: str
     other_person_id: str | None
     agency: str | None
@@ -92,7 +82,8 @@ def unlinked_risks(network: ChildNetwork) -> Iterator[Finding]:
         markers = ", ".join(dict.fromkeys(m.marker for m in hidden))
         records = sorted({m.uid for m in hidden} | set(network.child.records))
         yield Finding(
-            "unlinked-risk", network.child.person_id, adult.person.person_id, hidden[0].agency,
+            AlertType.UNLINKED_RISK, network.child.person_id, adult.person.person_id,
+            hidden[0].agency,
             f"{network.child.name} ({network.child.person_id}): {adult.role} "
             f"{adult.person.name} ({adult.person.person_id}) has {markers}, and no agency's "
             "records link the child to the record holding it",
@@ -126,7 +117,8 @@ def wrong_places(network: ChildNetwork) -> Iterator[Finding]:
                 continue
             if link.relation == "associate" and link.recorded:
                 yield Finding(
-                    "wrong-place", child.person_id, adult.person.person_id, link.agencies[0],
+                    AlertType.WRONG_PLACE, child.person_id, adult.person.person_id,
+                    link.agencies[0],
                     f"{child.name} ({child.person_id}), aged {child.age}, is recorded by "
                     f"{', '.join(link.agencies)} as an associate of {adult.person.name}",
                     {"kind": "child recorded as associate", "link": _link_json(link),
@@ -135,7 +127,7 @@ def wrong_places(network: ChildNetwork) -> Iterator[Finding]:
     for incident, link in _named_incidents(network):
         agency, incident_id = incident
         yield Finding(
-            "wrong-place", child.person_id, None, agency,
+            AlertType.WRONG_PLACE, child.person_id, None, agency,
             f"{child.name} ({child.person_id}), aged {child.age}, is named in the summary of "
             f"{agency} incident {incident_id} but not recorded as a person there",
             {"kind": "child named in incident text", "incident": f"{agency}:{incident_id}",
@@ -144,26 +136,28 @@ def wrong_places(network: ChildNetwork) -> Iterator[Finding]:
 
 
 def _named_incidents(network: ChildNetwork) -> Iterator[tuple[tuple[str, str], Any]]:
-    seen: set[tuple[str, str]] = set()
+    """Each incident whose text names the child, once, with a link it gave."""
+    seen: set[str] = set()
     for person in network.adults + network.children:
         for link in person.links:
-            match = _INCIDENT.match(link.detail or "") if link.source == "incident-text" else None
-            if match and (match[1], match[2]) not in seen:
-                seen.add((match[1], match[2]))
-                yield (match[1], match[2]), link
+            for incident in link.incidents if link.source == "incident-text" else []:
+                if incident not in seen:
+                    seen.add(incident)
+                    agency, incident_id = incident.split(":", 1)
+                    yield (agency, incident_id), link
 
 
 def duplicates(build: NetworkBuild) -> Iterator[Finding]:
     """Persons holding two or more records of one agency."""
     records = build.persons.filter(pl.col("resolved")).select(
-        "person_id", "first_name", "surname", pl.col("records").str.split(";").alias("uid"),
+        "person_id", "first_name", "surname", pl.col("records").alias("uid"),
     ).explode("uid").with_columns(agency=pl.col("uid").str.extract(r"^([^:]+):"))
     dupes = records.group_by("person_id", "agency", "first_name", "surname").agg(
         pl.col("uid").sort()).filter(pl.col("uid").list.len() > 1)
     for row in dupes.iter_rows(named=True):
         name = f"{row['first_name'] or ''} {row['surname'] or ''}".strip()
         yield Finding(
-            "split-identity", row["person_id"], None, row["agency"],
+            AlertType.SPLIT_IDENTITY, row["person_id"], None, row["agency"],
             f"{row['agency']} holds {len(row['uid'])} records of one person, {name} "
             f"({row['person_id']}): {', '.join(row['uid'])}",
             {"kind": "records resolved into one person", "records": row["uid"]},
@@ -173,7 +167,7 @@ def duplicates(build: NetworkBuild) -> Iterator[Finding]:
 def uncertain_pairs(store: Store, build: NetworkBuild) -> Iterator[Finding]:
     """Open review items between two records of the same agency."""
     person = dict(build.persons.select(
-        pl.col("records").str.split(";").alias("uid"), "person_id").explode("uid").iter_rows())
+        pl.col("records").alias("uid"), "person_id").explode("uid").iter_rows())
     with store.connect() as conn:
         rows = conn.execute(select(review_items).where(
             (review_items.c.agency_l == review_items.c.agency_r)
@@ -181,7 +175,7 @@ def uncertain_pairs(store: Store, build: NetworkBuild) -> Iterator[Finding]:
     for r in rows:
         pid = person.get(r["uid_l"], r["uid_l"])
         yield Finding(
-            "split-identity", pid, person.get(r["uid_r"], r["uid_r"]), r["agency_l"],
+            AlertType.SPLIT_IDENTITY, pid, person.get(r["uid_r"], r["uid_r"]), r["agency_l"],
             f"{r['agency_l']} records {r['uid_l']} and {r['uid_r']} may be one person "
             f"(probability {r['match_probability']:.2f}), awaiting review",
             {"kind": "uncertain pair in one agency", "records": [r["uid_l"], r["uid_r"]],
@@ -210,14 +204,15 @@ def breaches(build: NetworkBuild, on: date) -> Iterator[Finding]:
         "person_id", pl.concat_str(["first_name", "surname"], separator=" ", ignore_nulls=True)
     ).iter_rows())
     for row in rows:
+        agencies, records = decode(row["agencies"]), decode(row["records"])
         yield Finding(
-            "breach", row["person_id"], row["other_person_id"], row["agencies"].split(";")[0],
+            AlertType.BREACH, row["person_id"], row["other_person_id"], agencies[0],
             f"{names.get(row['person_id'])} ({row['person_id']}), protected by an order "
             f"({row['detail']}), lives with its respondent {names.get(row['other_person_id'])} "
             f"({row['other_person_id']}) at {row['home']}",
-            {"order": row["detail"], "order_records": row["records"].split(";"),
-             "address": row["home"], "records": sorted(set(row["records"].split(";")))},
-            discriminator=row["records"])
+            {"order": row["detail"], "order_records": records,
+             "address": row["home"], "records": sorted(set(records))},
+            discriminator=";".join(records))  # as keys were made before lists were JSON
 
 
 def find_alerts(store: Store, build: NetworkBuild, on: date) -> list[Finding]:

@@ -2,8 +2,10 @@
 
 Every builder returns *edge evidence*: one row per piece of evidence that person `b` is
 the `rel_ab` of person `a` (and `a` the `rel_ba` of `b`), with its provenance: the source
-record uids, the agency, the dates, the confidence of the identities involved and whether
-an agency recorded it or Kinlink inferred it. `graph.py` folds the evidence into edges.
+record uids, the agencies, the dates, the confidence of the identities involved and
+whether an agency recorded it or Kinlink inferred it. What the network reasons on is kept in
+columns of its own (`incidents`, `partners`); `detail` is only ever shown to a person.
+`graph.py` folds the evidence into edges.
 """
 
 from __future__ import annotations
@@ -12,33 +14,31 @@ import polars as pl
 
 from kinlink.network.address import address_keys
 from kinlink.network.load import SourceFrames
+from kinlink.vocabulary import ORDER_MARKERS, PARTNER_INCIDENTS, RELATIONS
 
-INVERSE = {
-    "parent": "child", "step-parent": "step-child", "carer": "cared-for",
-    "partner": "partner", "ex-partner": "ex-partner", "sibling": "sibling",
-    "household-member": "household-member", "associate": "associate",
-    "co-present": "co-present", "co-parent": "co-parent",
-    "order-respondent": "order-protected", "order-protected": "order-respondent",
-}
+INVERSE = {r.name: r.inverse for r in RELATIONS.values()}
 """Each relation as seen from the other end ("parent" of a child: the child's "child")."""
 
 EVIDENCE_SCHEMA: dict[str, pl.DataType] = {
     "a": pl.String(), "b": pl.String(), "rel_ab": pl.String(), "source": pl.String(),
-    "recorded": pl.Boolean(), "agency": pl.String(), "records": pl.String(),
-    "detail": pl.String(), "from_date": pl.Date(), "to_date": pl.Date(),
-    "confidence": pl.Float64(),
+    "recorded": pl.Boolean(), "agencies": pl.List(pl.String()),
+    "records": pl.List(pl.String()), "incidents": pl.List(pl.String()),
+    "partners": pl.Boolean(), "detail": pl.String(), "from_date": pl.Date(),
+    "to_date": pl.Date(), "confidence": pl.Float64(),
 }
-ORDER_MARKERS = {
-    "non-molestation-order-respondent": "order-protected",  # the related record is protected
-    "non-molestation-order-protected": "order-respondent",
-}
+"""`incidents`: the incidents behind the evidence (`agency:incident_id`); `partners`: the
+evidence says a and b are intimate partners (both at a domestic-abuse incident)."""
 MAX_RESIDENTS = 40
 """An address with more person records than this (a hostel, a block written without flat
 numbers) gives no co-residence edges: living there says little about who lives with whom."""
 
 
 def _evidence(frame: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
-    """Select the evidence columns in order, dropping self-loops (two records, one person)."""
+    """Select the evidence columns in order, dropping self-loops (two records, one person).
+
+    Evidence that is not about an incident needs not name `incidents` or `partners`."""
+    columns.setdefault("incidents", pl.lit([], pl.List(pl.String)))
+    columns.setdefault("partners", pl.lit(False))
     out = frame.select(**columns).filter(pl.col("a") != pl.col("b"))
     return out.select(pl.col(c).cast(t) for c, t in EVIDENCE_SCHEMA.items())
 
@@ -47,8 +47,14 @@ def empty_evidence() -> pl.DataFrame:
     return pl.DataFrame(schema=EVIDENCE_SCHEMA)
 
 
-def _pair_records(left: str, right: str) -> pl.Expr:
-    return pl.concat_str([pl.col(left), pl.lit(";"), pl.col(right)])
+def _pair(left: str, right: str) -> pl.Expr:
+    """The values of two columns as one list (of two records, two agencies ...)."""
+    return pl.concat_list([pl.col(left), pl.col(right)])
+
+
+def incident_uid(agency: str = "agency", incident: str = "incident_id") -> pl.Expr:
+    """An incident's `agency:incident_id` (agency names hold no `:`)."""
+    return pl.concat_str([pl.col(agency), pl.lit(":"), pl.col(incident)])
 
 
 def relationship_edges(src: SourceFrames) -> pl.DataFrame:
@@ -57,8 +63,8 @@ def relationship_edges(src: SourceFrames) -> pl.DataFrame:
     rel = src.person_of(rel, record="related_record_id", prefix="a_")
     return _evidence(
         rel, a=pl.col("a_person_id"), b=pl.col("b_person_id"), rel_ab=pl.col("type"),
-        source=pl.lit("relationship"), recorded=pl.lit(True), agency=pl.col("agency"),
-        records=_pair_records("b_uid", "a_uid"), detail=pl.col("type"),
+        source=pl.lit("relationship"), recorded=pl.lit(True),
+        agencies=pl.concat_list("agency"), records=_pair("b_uid", "a_uid"), detail=pl.col("type"),
         from_date=pl.col("from_date"), to_date=pl.col("to_date"),
         confidence=pl.min_horizontal("a_confidence", "b_confidence"),
     )
@@ -74,7 +80,7 @@ def order_edges(src: SourceFrames) -> pl.DataFrame:
     return _evidence(
         orders, a=pl.col("a_person_id"), b=pl.col("b_person_id"),
         rel_ab=pl.col("marker").replace_strict(ORDER_MARKERS), source=pl.lit("order"),
-        recorded=pl.lit(True), agency=pl.col("agency"), records=_pair_records("a_uid", "b_uid"),
+        recorded=pl.lit(True), agencies=pl.concat_list("agency"), records=_pair("a_uid", "b_uid"),
         detail=pl.col("marker"), from_date=pl.col("start_date"), to_date=pl.col("end_date"),
         confidence=pl.min_horizontal("a_confidence", "b_confidence"),
     )
@@ -117,8 +123,8 @@ def coresidence_edges(periods: pl.DataFrame) -> pl.DataFrame:
     return _evidence(
         pairs, a=pl.col("person_id"), b=pl.col("person_id_b"), rel_ab=pl.lit("household-member"),
         source=pl.lit("co-residence"), recorded=pl.lit(False),
-        agency=pl.concat_str([pl.col("agency"), pl.lit(";"), pl.col("agency_b")]),
-        records=_pair_records("uid", "uid_b"), detail=pl.col("address_key"),
+        agencies=_pair("agency", "agency_b"), records=_pair("uid", "uid_b"),
+        detail=pl.col("address_key"),
         from_date=pl.max_horizontal("from_date", "from_date_b"),
         to_date=pl.min_horizontal("to_date", "to_date_b"),
         confidence=pl.min_horizontal("confidence", "confidence_b"),
@@ -137,8 +143,9 @@ def incident_edges(src: SourceFrames) -> pl.DataFrame:
     day = pl.col("occurred_at").cast(pl.Date)
     return _evidence(
         pairs, a=pl.col("person_id"), b=pl.col("person_id_b"), rel_ab=pl.lit("co-present"),
-        source=pl.lit("incident"), recorded=pl.lit(True), agency=pl.col("agency"),
-        records=_pair_records("uid", "uid_b"),
+        source=pl.lit("incident"), recorded=pl.lit(True), agencies=pl.concat_list("agency"),
+        records=_pair("uid", "uid_b"), incidents=pl.concat_list(incident_uid()),
+        partners=pl.col("type").is_in(PARTNER_INCIDENTS).fill_null(False),
         detail=pl.concat_str([pl.col("agency"), pl.lit(" incident "), pl.col("incident_id"),
                               pl.lit(" ("), pl.col("type").fill_null("type unknown"),
                               pl.lit("): "), pl.col("uid"), pl.lit(" "), pl.col("role"),
@@ -152,14 +159,13 @@ def shared_parenthood_edges(evidence: pl.DataFrame) -> pl.DataFrame:
     """Two persons recorded as parents (or step-parents) of the same child."""
     parents = evidence.filter(pl.col("rel_ab").is_in(["parent", "step-parent"])).select(
         child=pl.col("a"), parent=pl.col("b"), records=pl.col("records"),
-        agency=pl.col("agency"), confidence=pl.col("confidence"))
+        agencies=pl.col("agencies"), confidence=pl.col("confidence"))
     pairs = parents.join(parents, on="child", suffix="_b").filter(
         pl.col("parent") < pl.col("parent_b"))
     return _evidence(
         pairs, a=pl.col("parent"), b=pl.col("parent_b"), rel_ab=pl.lit("co-parent"),
         source=pl.lit("shared-parenthood"), recorded=pl.lit(False),
-        agency=pl.concat_str([pl.col("agency"), pl.lit(";"), pl.col("agency_b")]),
-        records=_pair_records("records", "records_b"),
+        agencies=_pair("agencies", "agencies_b"), records=_pair("records", "records_b"),
         detail=pl.concat_str([pl.lit("parents of "), pl.col("child")]),
         from_date=pl.lit(None, pl.Date), to_date=pl.lit(None, pl.Date),
         confidence=pl.min_horizontal("confidence", "confidence_b"),

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kinlink.errors import InputError
+from kinlink.files import text_writer
 from kinlink.network.detect import CHILD_BATCH
 from kinlink.network.graph import children_on
 from kinlink.network.view import child_networks
 from kinlink.store import Store
+from kinlink.store.lists import decode, encode
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.network import network_persons
 
@@ -25,8 +26,9 @@ class LinkRow:
     """One (child, adult within two steps) pair.
 
     `relationship` is the adult's closest role; `recorded_or_inferred` says whether any
-    agency recorded a link between them; `markers` the adult's marker types (`;`), and
-    `evidence` the source record uids behind the links and the markers (`;`).
+    agency recorded a link between them; `markers` the adult's marker types and `evidence`
+    the source record uids behind the links and the markers, each a JSON array (a record
+    id may hold any character).
     """
 
     child_person_id: str
@@ -63,8 +65,8 @@ def link_rows(store: Store, *, as_of: date) -> Iterator[LinkRow]:
                                   | {m.uid for m in adult.markers})
                 yield LinkRow(network.child.person_id, adult.person.person_id, adult.role,
                               "recorded" if recorded else "inferred",
-                              ";".join(sorted({m.marker for m in adult.markers})),
-                              ";".join(evidence))
+                              encode(sorted({m.marker for m in adult.markers})),
+                              encode(evidence))
 
 
 def person_rows(store: Store) -> Iterator[PersonRow]:
@@ -80,19 +82,16 @@ def person_rows(store: Store) -> Iterator[PersonRow]:
         for person_id, records in conn.execute(
                 select(network_persons.c.person_id, network_persons.c.records)
                 .order_by(network_persons.c.person_id)):
-            for uid in records.split(";"):
+            for uid in decode(records):
                 agency, record_id = uid.split(":", 1)
                 yield PersonRow(agency, record_id, resolved.get((agency, record_id), person_id))
 
 
 def write_rows(out: Path, header: list[str], rows: Iterable[LinkRow | PersonRow]) -> int:
-    """Write rows to a CSV file under `header`; returns how many were written."""
-    try:
-        handle = out.open("w", newline="", encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot write: {e.strerror}", file=str(out)) from e
+    """Write rows to a CSV file under `header`; returns how many were written. The file
+    appears whole or not at all (`kinlink.files`)."""
     count = 0
-    with handle:
+    with text_writer(out) as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in rows:

@@ -46,6 +46,7 @@ from kinlink.network.incident_text import CHILD_LINKS, incident_text_edges
 from kinlink.network.load import SourceFrames, load_sources
 from kinlink.network.persons import ADULT_AGE, age_expr, person_table
 from kinlink.store import Store
+from kinlink.store.lists import decode_expr, encode_expr
 from kinlink.store.schema.network import (
     network_builds,
     network_edges,
@@ -85,8 +86,8 @@ class NetworkBuild:
 
 
 def _joined(column: str) -> pl.Expr:
-    """The distinct ';'-separated values of `column` across a group, sorted."""
-    return pl.col(column).str.split(";").explode().unique().sort().str.join(";")
+    """The distinct values of the lists in `column` across a group, sorted, as one list."""
+    return pl.col(column).list.explode(keep_nulls=False, empty_as_null=False).unique().sort()
 
 
 def both_ways(evidence: pl.DataFrame) -> pl.DataFrame:
@@ -104,8 +105,9 @@ def fold(both: pl.DataFrame) -> pl.DataFrame:
     return (
         both.group_by("person_id", "other_person_id", "relation", "source")
         .agg(
-            pl.col("recorded").any(), _joined("agency").alias("agencies"),
-            _joined("records"), pl.col("detail").unique().sort().head(20).str.join(" | "),
+            pl.col("recorded").any(), _joined("agencies"), _joined("records"),
+            _joined("incidents"), pl.col("partners").any(),
+            pl.col("detail").unique().sort().head(20).str.join(" | "),
             pl.col("from_date").min(),
             # Any open-ended evidence keeps the edge open.
             pl.when(pl.col("to_date").is_null().any()).then(None)
@@ -274,6 +276,9 @@ def _clear(conn: Connection, table: Table) -> None:
 def _insert_rows(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
     """Bulk-load `frame` into `table` (COPY on PostgreSQL, executemany on SQLite)."""
     columns = [c.name for c in table.columns if c.name in frame.columns]
+    # Lists (a person's records, an edge's agencies) are kept as JSON text.
+    frame = frame.with_columns(encode_expr(pl.col(c)) for c in columns
+                               if isinstance(frame.schema[c], pl.List))
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -293,11 +298,13 @@ def stored_edges(store: Store) -> pl.DataFrame:
     columns = [c for c in network_edges.columns if c.name != "id"]
     with store.connect() as conn:
         rows = conn.execute(select(*columns)).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema={
+    frame = pl.DataFrame([tuple(r) for r in rows], schema={
         "person_id": pl.String, "other_person_id": pl.String, "relation": pl.String,
         "source": pl.String, "recorded": pl.Boolean, "agencies": pl.String,
-        "records": pl.String, "detail": pl.String, "from_date": pl.Date, "to_date": pl.Date,
+        "records": pl.String, "incidents": pl.String, "partners": pl.Boolean,
+        "detail": pl.String, "from_date": pl.Date, "to_date": pl.Date,
         "confidence": pl.Float64}, orient="row")
+    return frame.with_columns(decode_expr(pl.col(c)) for c in ("agencies", "records", "incidents"))
 
 
 def latest_build(conn: Connection) -> dict[str, Any] | None:

@@ -19,16 +19,22 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from kinlink.network.address import address_keys
-from kinlink.network.edges import _evidence, empty_evidence
+from kinlink.network.edges import _evidence, empty_evidence, incident_uid
 from kinlink.network.load import SourceFrames
 from kinlink.network.persons import ADULT_AGE, age_expr
+from kinlink.text import fold_accents
 
 NAME_SCORE = 85
 SAME_AS_RECORDED_SCORE = 75
 """Looser: a name that could be a recorded person's (Faduma / Fadumo) is theirs."""
 CHILD_LINKS = ["child", "step-child", "cared-for", "household-member", "sibling"]
-_WORD = re.compile(r"[A-Z]+(?:['-][A-Z]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")  # letters of any script
 _AGE = re.compile(r"\(\s*(\d{1,2})\s*\)|\bAGED?\s+(\d{1,2})\b|\b(\d{1,2})[\s-]*(?:YEARS?|YRS?)")
+
+
+def _folded(text: str) -> str:
+    """Upper case without accents, as names and summaries are compared."""
+    return fold_accents(text).upper()
 
 
 def _matches(word: str, words: Iterable[str]) -> bool:
@@ -40,14 +46,15 @@ def names_child(summary: str, first_names: list[str], surnames: list[str],
     """The way `summary` names the child ("first surname" or "first (age)"), or None.
 
     `recorded` holds the (first name, surname) of the people recorded at the incident."""
-    text = summary.upper()
+    text = _folded(summary)
     words = _WORD.findall(text)
     for first in first_names:
-        first = first.upper()
+        first = _folded(first)
         if not first or not _matches(first, words):
             continue
         others = [w for w in words if fuzz.ratio(first, w) < NAME_SCORE]  # one word, one name
-        surname = next((s.upper() for s in surnames if s and _matches(s.upper(), others)), None)
+        surname = next((_folded(s) for s in surnames if s and _matches(_folded(s), others)),
+                       None)
         if surname and not _names_someone_recorded(first, surname, recorded):
             return "first name and surname"
         if age is not None:
@@ -60,8 +67,8 @@ def names_child(summary: str, first_names: list[str], surnames: list[str],
 
 def _names_someone_recorded(first: str, surname: str,
                             recorded: Iterable[tuple[str, str]]) -> bool:
-    return any(fuzz.ratio(first, f.upper()) >= SAME_AS_RECORDED_SCORE
-               and fuzz.ratio(surname, s.upper()) >= SAME_AS_RECORDED_SCORE
+    return any(fuzz.ratio(first, _folded(f)) >= SAME_AS_RECORDED_SCORE
+               and fuzz.ratio(surname, _folded(s)) >= SAME_AS_RECORDED_SCORE
                for f, s in recorded if f and s)
 
 
@@ -124,8 +131,9 @@ def incident_text_edges(src: SourceFrames, links: pl.DataFrame, periods: pl.Data
     pairs = named.join(present, on=["agency", "incident_id"])
     return _evidence(
         pairs, a=pl.col("child"), b=pl.col("person_id"), rel_ab=pl.lit("co-present"),
-        source=pl.lit("incident-text"), recorded=pl.lit(False), agency=pl.col("agency"),
-        records=pl.col("uid"),
+        source=pl.lit("incident-text"), recorded=pl.lit(False),
+        agencies=pl.concat_list("agency"), records=pl.concat_list("uid"),
+        incidents=pl.concat_list(incident_uid()),
         detail=pl.concat_str([pl.col("agency"), pl.lit(" incident "), pl.col("incident_id"),
                               pl.lit(" ("), pl.col("type").fill_null("type unknown"),
                               pl.lit("): child named in the summary by "), pl.col("how"),

@@ -14,6 +14,7 @@ from datetime import date
 
 import polars as pl
 
+from kinlink.dates import age_in_years
 from kinlink.network.load import SourceFrames
 
 ADULT_AGE = 18
@@ -50,8 +51,8 @@ def person_table(src: SourceFrames) -> pl.DataFrame:
         people.join(resolved, on="uid", how="left")
         .group_by("person_id")
         .agg(
-            pl.col("uid").unique().sort().str.join(";").alias("records"),
-            pl.col("agency").unique().sort().str.join(";").alias("agencies"),
+            pl.col("uid").unique().sort().alias("records"),
+            pl.col("agency").unique().sort().alias("agencies"),
             pl.col("resolved").fill_null(False).all(),
             pl.col("confidence").min(),
             pl.col("upn").is_not_null().any().alias("pupil"),
@@ -86,9 +87,7 @@ def parse_dob(dob: str | None) -> date | None:
 def age_on(dob: str | None, on: date) -> int | None:
     """Age in whole years on a date, None when the date of birth is unknown."""
     born = parse_dob(dob)
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return None if born is None else age_in_years(born, on)
 
 
 def age_expr(dob: pl.Expr, on: pl.Expr) -> pl.Expr:

@@ -16,6 +16,7 @@ import networkx as nx
 from matplotlib.lines import Line2D
 
 from kinlink.errors import InputError
+from kinlink.files import check_target, writing
 from kinlink.network.view import ChildNetwork
 
 COLOURS = {"child": "#4c72b0", "high": "#c44e52", "marker": "#dd8452", "none": "#cccccc",
@@ -26,10 +27,16 @@ def _label(name: str, pid: str, extra: str) -> str:
     return f"{name}\n{pid}" + (f"\n{extra}" if extra else "")
 
 
-def draw_network(network: ChildNetwork, out: Path) -> Path:
-    """Write the picture to `out` (.svg or .png); returns the path."""
+def check_picture(out: Path) -> None:
+    """Refuse a picture path that is not .svg or .png or whose folder does not exist."""
     if out.suffix.lower() not in (".svg", ".png"):
         raise InputError("the picture must be a .svg or .png file", file=str(out))
+    check_target(out)
+
+
+def draw_network(network: ChildNetwork, out: Path) -> Path:
+    """Write the picture to `out` (.svg or .png); returns the path."""
+    check_picture(out)
     graph = nx.Graph()
     child = network.child
     graph.add_node(child.person_id, colour=COLOURS["child"],
@@ -84,6 +91,9 @@ def draw_network(network: ChildNetwork, out: Path) -> Path:
     axes.margins(0.2)
     axes.axis("off")
     figure.tight_layout()
-    figure.savefig(out)
-    plt.close(figure)
+    try:
+        with writing(out) as temporary:
+            figure.savefig(temporary, format=out.suffix.lstrip(".").lower())
+    finally:
+        plt.close(figure)
     return out

@@ -3,16 +3,17 @@
 A marker on any source record of a person belongs to the person. What a marker adds to a
 child's risk is `severity x recency x closeness x confidence`:
 
-- severity: how grave the marker is for a child near that person (`SEVERITY`, 0..1);
+- severity: how grave the marker is for a child near that person (0..1);
 - recency: 1 while the marker is current on the date asked about, then halving every
   `HALF_LIFE_YEARS` after its end date (never below `RECENCY_FLOOR`: history matters);
-- closeness: how near the adult is (`CLOSENESS`: a parent or household member 1.0, a
+- closeness: how near the adult is (a parent or household member 1.0, a
   parent's partner 0.9, someone at an incident with the child 0.8, ...);
 - confidence: the weakest identity (cluster) confidence on the path to the marker.
 
 A child's own markers (a child protection plan, missing episodes) count with closeness 1.
 The score is `1 - prod(1 - contribution)` over all of them: 0 with no marker, near 1 with
 several grave current ones; levels: high >= 0.7, medium >= 0.4, low > 0, none.
+Severities and closeness are stated in `kinlink.vocabulary`.
 """
 
 from __future__ import annotations
@@ -23,39 +24,27 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from kinlink import vocabulary
 from kinlink.store import Store
+from kinlink.vocabulary import RiskLevel
 
-SEVERITY = {
-    "sexual-offence": 1.0, "domestic-abuse-perpetrator": 0.9,
-    "non-molestation-order-respondent": 0.9, "child-sexual-exploitation": 0.9,
-    "violence": 0.8, "weapons": 0.8, "child-protection-plan": 0.7, "drug-misuse": 0.6,
-    "gang-association": 0.6, "missing-episodes": 0.6, "alcohol-misuse": 0.5,
-    "mental-health": 0.4, "domestic-abuse-victim": 0.4, "looked-after": 0.4,
-    "non-molestation-order-protected": 0.3,
-}
-DEFAULT_SEVERITY = 0.3
-RISK_TO_CHILD = frozenset({
-    "domestic-abuse-perpetrator", "drug-misuse", "alcohol-misuse", "violence", "sexual-offence",
-    "weapons", "non-molestation-order-respondent", "gang-association",
-})
+SEVERITY: dict[str, float] = {m.name: m.severity for m in vocabulary.MARKERS.values()}
+RISK_TO_CHILD = frozenset(m.name for m in vocabulary.MARKERS.values() if m.risk_to_child)
 """Markers that make an adult a risk to a child near them (alerts are raised for these).
 The others (mental health, being a victim, a child's own plan) say someone is vulnerable:
 they count towards the score but raise no unlinked-risk alert on their own."""
 HALF_LIFE_YEARS = 3.0
 RECENCY_FLOOR = 0.2
-CLOSENESS = {
-    "self": 1.0, "parent": 1.0, "step-parent": 1.0, "carer": 1.0, "household member": 1.0,
-    "parent's partner": 0.9, "order party": 0.9, "at an incident with the child": 0.8,
-    "named at an incident with the child": 0.8, "recorded associate": 0.6,
-    "partner": 0.8, "former household member": 0.5, "parent's former partner": 0.5,
-    "parent's co-parent": 0.5, "household member's partner": 0.9,
-    "parent's household member": 0.8, "household member's former partner": 0.5,
-}
-LEVELS = ((0.7, "high"), (0.4, "medium"), (0.0, "low"))
 
 
 def severity(marker: str) -> float:
-    return SEVERITY.get(marker, DEFAULT_SEVERITY)
+    """The marker's severity (`kinlink.vocabulary`); VocabularyError for an unknown one."""
+    return vocabulary.marker(marker).severity
+
+
+def closeness(role: str) -> float:
+    """How much of a marker's weight reaches the child from an adult in `role`."""
+    return vocabulary.role(role).closeness
 
 
 def recency(start: date | None, end: date | None, on: date) -> float:
@@ -66,11 +55,9 @@ def recency(start: date | None, end: date | None, on: date) -> float:
     return max(RECENCY_FLOOR, math.pow(0.5, years / HALF_LIFE_YEARS))
 
 
-def level_of(score: float) -> str:
+def level_of(score: float) -> RiskLevel:
     """high >= 0.7, medium >= 0.4, low > 0, else none."""
-    if score <= 0:
-        return "none"
-    return next(name for bound, name in LEVELS if score >= bound)
+    return RiskLevel.of(score)
 
 
 def combine(contributions: Iterable[float]) -> float:
@@ -87,7 +74,7 @@ class RiskSummary:
 
     person_id: str
     score: float  # 0..1
-    level: str  # high | medium | low | none
+    level: RiskLevel
     top_markers: list[str] = field(default_factory=list)  # "domestic-abuse-perpetrator (father)"
     adults: int = 0  # adults within two steps
     adults_with_markers: int = 0
@@ -107,4 +94,4 @@ def risk_summary(store: Store, person_ids: Sequence[str], *,
 
     networks = child_networks(store, person_ids, as_of=as_of)
     return {pid: networks[pid].risk if pid in networks else
-            RiskSummary(person_id=pid, score=0.0, level="none") for pid in person_ids}
+            RiskSummary(person_id=pid, score=0.0, level=RiskLevel.NONE) for pid in person_ids}

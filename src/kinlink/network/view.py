@@ -33,18 +33,13 @@ from kinlink.clock import SYSTEM_CLOCK
 from kinlink.errors import NotFoundError
 from kinlink.network.graph import IDS, active_on, markers_of, persons_of
 from kinlink.network.persons import age_on, is_child
-from kinlink.network.risk import CLOSENESS, RiskSummary, combine, level_of, recency, severity
+from kinlink.network.risk import RiskSummary, closeness, combine, level_of, recency, severity
 from kinlink.store import Store
+from kinlink.store.lists import decode
 from kinlink.store.schema.network import network_edges
+from kinlink.vocabulary import OWN, PARENT_LIKE, ROLES
 
-PARENT_LIKE = {"parent", "step-parent", "carer"}
-ROLE_ORDER = (
-    "parent", "step-parent", "carer", "household member", "parent's partner",
-    "household member's partner", "parent's household member", "order party",
-    "partner", "at an incident with the child", "named at an incident with the child",
-    "recorded associate", "former household member", "parent's co-parent",
-    "parent's former partner", "household member's former partner",
-)
+ROLE_ORDER = tuple(ROLES)
 """When several links put one adult near a child, the first role here is the one shown."""
 RECORDED_VISIBLE = {"relationship", "incident", "order"}
 """Sources where an agency itself tied a record of the child to a record of the adult."""
@@ -64,6 +59,7 @@ class Link:
     to_date: date | None
     confidence: float
     via: str | None = None  # the person in between, for a two-step link
+    incidents: list[str] = field(default_factory=list)  # "agency:incident_id" behind it
 
 
 @dataclass
@@ -166,7 +162,7 @@ def _partner_role(edge: dict[str, Any], on: date) -> str | None:
         return "partner" if active_on(edge, on) else "former partner"
     if edge["relation"] == "ex-partner":
         return "former partner"
-    if edge["relation"] == "co-present" and "(domestic-abuse)" in (edge["detail"] or ""):
+    if edge["relation"] == "co-present" and edge["partners"]:
         # Both recorded at a domestic incident: by definition of one, intimate partners.
         return "partner"
     return None
@@ -188,15 +184,16 @@ def _second_role(edge: dict[str, Any], on: date, *, via_parent: bool) -> str | N
 
 def _link(edge: dict[str, Any], via: str | None = None) -> Link:
     return Link(edge["relation"], edge["source"], bool(edge["recorded"]),
-                edge["agencies"].split(";"), edge["records"].split(";"), edge["detail"],
-                edge["from_date"], edge["to_date"], float(edge["confidence"]), via)
+                decode(edge["agencies"]), decode(edge["records"]), edge["detail"],
+                edge["from_date"], edge["to_date"], float(edge["confidence"]), via,
+                decode(edge["incidents"]))
 
 
 def _person(pid: str, info: dict[str, Any] | None, on: date) -> Person:
     info = info or {}
     name = " ".join(p for p in (info.get("first_name"), info.get("surname")) if p) or pid
     age = age_on(info.get("dob"), on)
-    return Person(pid, name, info.get("dob"), age, (info.get("records") or pid).split(";"),
+    return Person(pid, name, info.get("dob"), age, decode(info.get("records")) or [pid],
                   is_child(age, bool(info.get("pupil"))))
 
 
@@ -214,7 +211,7 @@ _TWO_STEPS = union_all(
     select(_E, literal(1).label("step")).where(_E.c.person_id.in_(IDS), _begun(_E.c.from_date)),
     select(_E, literal(2).label("step")).where(
         _E.c.person_id.in_(_LEADS_ON), _E.c.relation.in_(SECOND_STEP), _begun(_E.c.from_date),
-        or_(_E.c.relation != "co-present", _E.c.detail.like("%(domestic-abuse)%"))),
+        or_(_E.c.relation != "co-present", _E.c.partners)),
 )
 """The edges a network needs, in one round trip: every edge of the children (step 1) and the
 second-step edges of the persons they lead on to (step 2, as `_between` says), begun by the
@@ -272,7 +269,7 @@ class _Assembler:
                         e["relation"] == "household-member" and e["other_person_id"] in home):
                     self._add(around, e, _second_role(e, self.on, via_parent=via_parent), 2,
                               via=edge["other_person_id"])
-        own = self._markers(child_id, "self", [], 1.0)
+        own = self._markers(child_id, OWN.name, [], 1.0)
         adults = [a for a in around.values() if not a.person.is_child]
         for adult in adults:
             adult.markers = self._markers(adult.person.person_id, adult.role, adult.links,
@@ -309,7 +306,7 @@ class _Assembler:
             uid = f"{m['agency']}:{m['record_id']}"
             conf = min(confidence, float(m["confidence"] if m["confidence"] is not None else 1))
             weight = (severity(m["marker"]) * recency(m["start_date"], m["end_date"], self.on)
-                      * CLOSENESS.get(role, 0.5) * conf)
+                      * closeness(role) * conf)
             identity = m["identity"] or (
                 f"record {uid} resolved into person {pid}, cluster confidence {conf:.2f}")
             out.append(Marker(m["marker"], m["agency"], m["record_id"], m["start_date"],

@@ -25,8 +25,9 @@ from kinlink.store import Store
 from kinlink.store.queries import current_rows
 from kinlink.store.schema.network import network_persons
 from kinlink.store.schema.source import incident_people, incidents
+from kinlink.vocabulary import AlertType
 
-ALERT_TYPE = "second-look"
+ALERT_TYPE = AlertType.SECOND_LOOK
 BATCH = 2000
 
 

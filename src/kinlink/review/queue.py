@@ -17,6 +17,7 @@ from sqlalchemy import Connection, RowMapping, Select, bindparam, func, insert, 
 from kinlink.errors import InputError, NotFoundError
 from kinlink.review.decisions import DECISION_STATUS, latest_decisions, ordered
 from kinlink.store import Store
+from kinlink.store.database import lock_for_writing
 from kinlink.store.schema.resolution import review_items
 
 STATUSES = ("open", "unsure", "decided", "withdrawn")
@@ -90,6 +91,8 @@ def store_review_items(conn: Connection, items: pa.Table, *, run_id: int,
     `reason`. New pairs are added, known ones refreshed, and undecided items this run
     no longer doubts are withdrawn. Decisions already made are kept. `at` stamps them.
     """
+    # A reviewer deciding meanwhile would otherwise see the decision's status overwritten.
+    lock_for_writing(conn, review_items)
     stamp = at
     existing = {(r.uid_l, r.uid_r): (r.id, r.status) for r in conn.execute(
         select(review_items.c.id, review_items.c.uid_l, review_items.c.uid_r,

@@ -180,8 +180,9 @@ class Corrupter:
         for kind in TYPOS:
             # A slip hits a record's first name or surname, whichever is long enough to
             # show it (either, when both are).
-            long_first = np.array([len(s) > 2 for s in v.first_name.tolist()])
-            long_surname = np.array([len(s) > 2 for s in v.surname.tolist()])
+            # dtype given: an agency holding no record (a small borough) gives empty arrays.
+            long_first = np.array([len(s) > 2 for s in v.first_name.tolist()], dtype=bool)
+            long_surname = np.array([len(s) > 2 for s in v.surname.tolist()], dtype=bool)
             chosen = self._chosen(kind, long_first | long_surname)
             on_first = long_first[chosen] & (~long_surname[chosen]
                                              | (rng.random(len(chosen)) < 0.5))
@@ -194,11 +195,11 @@ class Corrupter:
 
     def dates(self) -> None:
         v, rng = self.v, self.rng
-        full = np.array([d is not None and len(d) == 10 for d in v.dob.tolist()])
+        full = np.array([d is not None and len(d) == 10 for d in v.dob.tolist()], dtype=bool)
         # Swapping needs a day that can be a month, and must give a plausible date.
         day_month = full & np.array([d is not None and len(d) == 10 and int(d[8:]) <= 12
                                      and d[8:] != d[5:7] and self._plausible(_swapped(d))
-                                     for d in v.dob.tolist()])
+                                     for d in v.dob.tolist()], dtype=bool)
         self._replace("dob-day-month-swap", "dob", day_month, _swapped)
         self._replace("dob-digit", "dob", full,
                       lambda d: _wrong_digit(d, rng, self._plausible))

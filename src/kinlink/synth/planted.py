@@ -28,8 +28,8 @@ import numpy as np
 
 from kinlink.synth.population import DAY, MALE, Population
 from kinlink.synth.records import AgencyData, date_text, marker_rows
-from kinlink.synth.referrals import WorkingDays
 from kinlink.synth.risk import Risks
+from kinlink.timeliness.calendar import WorkingCalendar
 
 PER_PEOPLE = 1000
 """One planted case of each kind per this many people."""
@@ -94,20 +94,15 @@ def _add_marker(agency: AgencyData, record: int, start: np.datetime64) -> None:
     })
 
 
-def _working_days(pop: Population) -> WorkingDays:
-    year = int(str(pop.as_of)[:4])
-    return WorkingDays(year - 3, year + 1)
-
-
 def _add_nfa_referrals(rng: np.random.Generator, care: AgencyData,
-                       planned: list[tuple[str, np.datetime64]], wd: WorkingDays) -> None:
+                       planned: list[tuple[str, np.datetime64]], wd: WorkingCalendar) -> None:
     """Append a complete no-further-action referral for each (child's record, working
     day): received 08:00-18:00, decided the next working day, closed within five days."""
     refs = care.tables["referrals"]
     serial = len(refs["referral_id"])
     rows: list[dict[str, object]] = []
     for record, day in planned:
-        decision = wd.add(np.array([day]), np.ones(1, int))[0]
+        decision = wd.add_working_days_days(np.array([day]), np.ones(1, int))[0]
         received_at = f"{int(rng.integers(8, 18)):02d}:{int(rng.integers(0, 60)):02d}"
         serial += 1
         rows.append({
@@ -143,7 +138,7 @@ def _marker_on_duplicate(rng: np.random.Generator, pop: Population, risks: Risks
     fathers = _fathers(pop)
     has = {(int(a.person[i]), m) for a, i, m in marker_rows(list(agencies.values()))}
     adult = pop.age() >= 18
-    wd = _working_days(pop)
+    wd = WorkingCalendar("ENG")
     damage = {id(a): _damage(a) for a in (agencies["police"], care)}
     # (garbling, not misspelt, errors, random order, row, agency, duplicate record)
     candidates: list[tuple[int, bool, int, int, int, AgencyData, int]] = []
@@ -163,8 +158,7 @@ def _marker_on_duplicate(rng: np.random.Generator, pop: Population, risks: Risks
         if nfa[row]:
             day = decided[row]
         else:
-            day = wd.add(np.array([pop.as_of - int(rng.integers(30, 700)) * DAY]),
-                         np.zeros(1, int))[0]
+            day = wd.roll_days(np.array([pop.as_of - int(rng.integers(30, 700)) * DAY]))[0]
             new_referrals.append((refs["record_id"][row], day))
         start = day - int(rng.integers(60, 700)) * DAY
         _add_marker(agency, record, start)
@@ -182,15 +176,15 @@ def _repeat_referrals(rng: np.random.Generator, pop: Population, care: AgencyDat
     """Two more referrals, each 20 to 170 days from one the child had (the same year)."""
     refs = care.tables["referrals"]
     received = _days(refs["referral_date"])
-    wd = _working_days(pop)
+    wd = WorkingCalendar("ENG")
     chosen = rng.permutation(np.flatnonzero(received >= pop.as_of - 720 * DAY))[:cases]
     planned: list[tuple[str, np.datetime64]] = []
     for row in chosen.tolist():
         for _ in range(2):
             gap = int(rng.integers(20, 170))
-            day = wd.add(np.array([received[row] + gap * DAY]), np.zeros(1, int))[0]
+            day = wd.roll_days(np.array([received[row] + gap * DAY]))[0]
             if day >= pop.as_of - 6 * DAY:
-                day = wd.add(np.array([received[row] - gap * DAY]), np.zeros(1, int))[0]
+                day = wd.roll_days(np.array([received[row] - gap * DAY]))[0]
             planned.append((refs["record_id"][row], day))
     _add_nfa_referrals(rng, care, planned, wd)
     return len(chosen)

@@ -42,7 +42,7 @@ def child_fates(rng: np.random.Generator, risks: Risks, config: SynthConfig) -> 
 
 def known_markers(rng: np.random.Generator, risks: Risks, agency: str) -> np.ndarray:
     """Which true markers `agency` knows of."""
-    p = np.array([KNOWN_BY.get(m, {}).get(agency, 0.0) for m in risks.marker])
+    p = np.array([KNOWN_BY.get(m, {}).get(agency, 0.0) for m in risks.marker], dtype=float)
     return rng.random(len(p)) < p  # type: ignore[no-any-return]
 
 
@@ -97,7 +97,7 @@ def _associates(rng: np.random.Generator, pop: Population, risks: Risks, police:
                           risks.attend_role.tolist(), strict=True):
         if role != "child-present" and (i not in adult_of or role == "suspect"):
             adult_of[i] = p
-    adult = np.array([adult_of.get(i, -1) for i in incident.tolist()])
+    adult = np.array([adult_of.get(i, -1) for i in incident.tolist()], dtype=np.int64)
     keep = (adult >= 0) & police.holds()[adult.clip(0)]
     child, adult, incident = child[keep], adult[keep], incident[keep]
     n = len(child)

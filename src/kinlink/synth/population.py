@@ -393,7 +393,7 @@ class _Builder:
             at = np.clip(at + rng.integers(-3, 4, len(want)), 0, len(cand) - 1)
             chosen[want] = cand[at]
         father_of = dict(zip(families.tolist(), chosen.tolist(), strict=True))
-        fam_of_child = np.array([father_of.get(h, -1) for h in hc.tolist()])
+        fam_of_child = np.array([father_of.get(h, -1) for h in hc.tolist()], dtype=np.int64)
         linked = fam_of_child >= 0
         # A child named after the absent parent carries that parent's surname.
         named = np.isin(ch, self.fathers_name)

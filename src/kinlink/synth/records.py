@@ -153,7 +153,8 @@ def record_relationships(agency: AgencyData, pop: Population, rng: np.random.Gen
     both = holds[pop.rel_p1] & holds[pop.rel_p2]
     if only is not None:
         both &= only
-    rates = np.array([agency.config.relationships.get(t, 0.0) for t in pop.rel_type[both]])
+    rates = np.array([agency.config.relationships.get(t, 0.0) for t in pop.rel_type[both]],
+                     dtype=float)
     idx = np.flatnonzero(both)
     kept = rates > 0
     idx, rates = idx[kept], rates[kept]

@@ -1,6 +1,7 @@
 """Children's social care referrals over two years, with realistic (and late) timings.
 
-Clocks run in working days on England's calendar (the `holidays` library): a decision is
+Clocks run in working days on England's calendar (`kinlink.timeliness.calendar`, the one
+the clocks are measured on): a decision is
 due within one working day of the referral, an assessment within 45 working days, an
 initial child protection conference within 15 working days of the strategy discussion.
 Most meet them and some are late. As drawn every case path is complete: what was done is
@@ -13,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import holidays
 import numpy as np
 
 from kinlink.synth.config import AgencyConfig
 from kinlink.synth.corruption import ErrorLog
 from kinlink.synth.population import DAY
+from kinlink.timeliness.calendar import WorkingCalendar
 
 TEAMS = ("MASH", "Assessment Team North", "Assessment Team South", "Assessment Team East",
          "Children in Need Team", "Child Protection Team", "Disabled Children's Team")
@@ -29,19 +30,6 @@ NEEDS = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9", "N0")
 NEED_P = (0.55, 0.04, 0.04, 0.22, 0.02, 0.02, 0.02, 0.04, 0.03, 0.02)
 MIN_ASSESSMENT_DAYS = 5
 """The fewest working days between an assessment's start and its authorisation."""
-
-
-class WorkingDays:
-    """Working-day arithmetic on England's bank holidays."""
-
-    def __init__(self, first_year: int, last_year: int) -> None:
-        days = holidays.country_holidays("GB", subdiv="ENG",
-                                         years=range(first_year, last_year + 1))
-        self.calendar = np.busdaycalendar(holidays=sorted(np.datetime64(d, "D") for d in days))
-
-    def add(self, start: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """The date `days` working days after each start (rolled forward onto a working day)."""
-        return np.busday_offset(start, days, roll="forward", busdaycal=self.calendar)
 
 
 @dataclass
@@ -63,15 +51,16 @@ def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source
     child = np.concatenate([children, children[twice]])
     by_police = np.concatenate([police_source, police_source[twice]])
     n = len(child)
-    wd = WorkingDays(int(str(as_of)[:4]) - 3, int(str(as_of)[:4]) + 2)
+    calendar = WorkingCalendar("ENG")
+    add = calendar.add_working_days_days
     start = as_of - 730
-    day = wd.add(start + rng.integers(0, 730, n).astype("timedelta64[D]"), np.zeros(n, int))
+    day = add(start + rng.integers(0, 730, n).astype("timedelta64[D]"), np.zeros(n, int))
     received = day.astype("datetime64[m]") + rng.integers(8 * 60, 18 * 60, n).astype(
         "timedelta64[m]")
     # Decision: due within one working day; one in six late, a few very late.
     delay = np.select([rng.random(n) < 0.83, rng.random(n) < 0.8], [rng.integers(0, 2, n),
                       rng.integers(2, 6, n)], rng.integers(6, 20, n))
-    decision = wd.add(day, delay)
+    decision = add(day, delay)
     nfa = rng.random(n) < 0.35
     triage = np.array(("red", "amber", "green"), dtype=object)[rng.choice(3, n, p=(.15, .45, .4))]
     # Assessment: starts within a week of the decision and is authorised within 45 working
@@ -79,33 +68,33 @@ def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source
     # referral, so a late decision could leave too little time: an assessment takes at
     # least MIN_ASSESSMENT_DAYS, which keeps start before authorisation.
     started_after = delay + rng.integers(0, 8, n)
-    assess_start = wd.add(day, started_after)
+    assess_start = add(day, started_after)
     late = rng.random(n)
     length = np.select([late < 0.80, late < 0.97], [rng.integers(10, 46, n),
                        rng.integers(46, 90, n)], rng.integers(90, 150, n))
     length = np.maximum(length, started_after + MIN_ASSESSMENT_DAYS)
-    authorised = wd.add(day, length)
+    authorised = add(day, length)
     # Strategy discussion (within two working days of the decision) and section 47 for
     # most red and some amber referrals.
     strategy_p = np.select([triage == "red", triage == "amber"], [0.6, 0.15], 0.02)
     strategy = np.where(~nfa & (rng.random(n) < strategy_p),
-                        wd.add(decision, rng.integers(0, 3, n)), _nat(n))
+                        add(decision, rng.integers(0, 3, n)), _nat(n))
     # One in ten has a second discussion, 3-7 working days later, that leads to the
     # section 47 enquiry: the ICPC's 15 working days count from that one.
     again = np.where(~np.isnat(strategy) & (rng.random(n) < 0.1),
-                     wd.add(strategy, rng.integers(3, 8, n)), _nat(n))
+                     add(strategy, rng.integers(3, 8, n)), _nat(n))
     leading = np.where(np.isnat(again), strategy, again)
-    s47 = np.where(~np.isnat(leading), wd.add(leading, rng.integers(0, 2, n)), _nat(n))
+    s47 = np.where(~np.isnat(leading), add(leading, rng.integers(0, 2, n)), _nat(n))
     icpc_late = rng.random(n) < 0.25
     held = ~np.isnat(s47) & (rng.random(n) < 0.5)
-    icpc = np.where(held, wd.add(leading, np.where(icpc_late, rng.integers(16, 30, n),
+    icpc = np.where(held, add(leading, np.where(icpc_late, rng.integers(16, 30, n),
                                                    rng.integers(8, 16, n))), _nat(n))
     # An enquiry that needs no conference says so when it ends, 5-14 working days in.
-    no_icpc = np.where(~np.isnat(s47) & ~held, wd.add(s47, rng.integers(5, 15, n)), _nat(n))
+    no_icpc = np.where(~np.isnat(s47) & ~held, add(s47, rng.integers(5, 15, n)), _nat(n))
     plan = np.where(~np.isnat(icpc) & (rng.random(n) < 0.8), icpc, _nat(n))
     plan_end = np.where(~np.isnat(plan), plan + rng.integers(180, 600, n).astype(
         "timedelta64[D]"), _nat(n))
-    reviews = [_reviews(p, e, as_of, wd) for p, e in zip(plan, plan_end, strict=True)]
+    reviews = [_reviews(p, e, as_of, calendar) for p, e in zip(plan, plan_end, strict=True)]
     # A case closes after its last event: the decision (NFA), the plan's end, or the later
     # of the assessment and an ICPC that led to no plan.
     closure = np.select(
@@ -149,14 +138,14 @@ def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source
 
 
 def _reviews(plan: np.datetime64, end: np.datetime64, as_of: np.datetime64,
-             wd: WorkingDays) -> str | None:
+             calendar: WorkingCalendar) -> str | None:
     """Review conferences: three months after the plan starts, then every six months, each
     on a working day (the next one when the date falls on a bank holiday)."""
     if np.isnat(plan):
         return None
     until = min(end, as_of)
     due = plan + 91 + 182 * np.arange(max(int((until - plan) / DAY) // 182 + 1, 0))
-    held = wd.add(due, np.zeros(len(due), int))
+    held = calendar.add_working_days_days(due, np.zeros(len(due), int))
     return ";".join(str(d) for d in held[held <= until]) or None
 
 

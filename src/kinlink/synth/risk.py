@@ -12,14 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kinlink import vocabulary
 from kinlink.synth.config import SynthConfig
 from kinlink.synth.population import ADULT1, CHILD, DAY, MALE, YEAR_DAYS, Population
-
-ADULT_RISK_MARKERS: tuple[str, ...] = (
-    "domestic-abuse-perpetrator", "drug-misuse", "alcohol-misuse", "violence",
-    "sexual-offence", "weapons", "non-molestation-order-respondent",
-)
-"""Markers that make an adult a risk to a child they live with, parent or meet at an incident."""
 
 _PRIMARY = ("domestic-abuse-perpetrator", "drug-misuse", "violence", "alcohol-misuse",
             "sexual-offence", "weapons")
@@ -39,6 +34,10 @@ KNOWN_BY: dict[str, dict[str, float]] = {
     "mental-health": {"health": 0.9},
     "domestic-abuse-victim": {"police": 0.8},
 }
+ADULT_RISK_MARKERS: tuple[str, ...] = tuple(
+    m for m in KNOWN_BY if vocabulary.marker(m).risk_to_child)
+"""Markers that make an adult a risk to a child they live with, parent or meet at an incident
+(those the borough draws of `kinlink.vocabulary`'s risks to a child)."""
 
 
 @dataclass
@@ -143,7 +142,8 @@ def draw_incidents(rng: np.random.Generator, pop: Population, config: SynthConfi
     da = person[marker == "domestic-abuse-perpetrator"]
     repeats = 1 + rng.poisson(0.8, len(da)).clip(0, 3)
     suspect = np.repeat(da, repeats)
-    victim = np.array([partner.get(int(s), -1) for s in suspect.tolist()])
+    # dtype given: with no abuser drawn (a small borough) an empty list would become float.
+    victim = np.array([partner.get(int(s), -1) for s in suspect.tolist()], dtype=np.int64)
     place = np.where(victim >= 0, address[victim.clip(0)], address[suspect])
     inc = b.incidents(at(len(suspect)), "domestic-abuse", place)
     b.attend(inc, suspect, "suspect")

@@ -12,14 +12,18 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from kinlink.files import writing
 from kinlink.timeliness.config import ClocksConfig
 from kinlink.timeliness.stats import TimelinessReport, group_figures
 
 
 def _save(figure: Figure, path: Path) -> Path:
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    try:
+        with writing(path) as temporary:
+            figure.savefig(temporary, dpi=100, format=path.suffix.lstrip(".").lower() or "png")
+    finally:
+        plt.close(figure)
     return path
 
 

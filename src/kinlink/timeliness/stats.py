@@ -17,14 +17,15 @@ not only the period's.
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from kinlink.dates import age_in_years
 from kinlink.errors import InputError
+from kinlink.percentile import nearest_rank
 from kinlink.store import Store
 from kinlink.timeliness.config import ClocksConfig, load_config
 from kinlink.timeliness.evaluate import CaseTimeliness, evaluate_cases, moment
@@ -77,20 +78,11 @@ class TimelinessReport:
     clocks: list[str] = field(default_factory=list)
 
 
-def nearest_rank(values: list[float], share: float) -> float | None:
-    """The nearest-rank percentile: the smallest value with at least `share` of values at or
-    below it."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
-
-
 def age_band(dob: date | None, on: date) -> str:
     """The Children in Need census age band of a child born on `dob`, on `on`."""
     if dob is None or dob > on:
         return "unknown"
-    age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+    age = age_in_years(dob, on)
     for limit, band in ((1, "under 1"), (5, "1-4"), (10, "5-9"), (16, "10-15")):
         if age < limit:
             return band

@@ -9,10 +9,12 @@ from kinlink.store.schema import (  # noqa: F401  (registers their tables)
     audit,
     chronology,
     identity,
+    jobs,
     linkage,
     network,
     quality,
     resolution,
+    retention,
     source,
     timeliness,
 )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from kinlink.store.schema.base import metadata
@@ -48,8 +49,8 @@ network_persons = Table(
     Column("dob", String(10)),  # the date of birth most of the person's records agree on
     Column("sex", String(1)),
     Column("pupil", Boolean, nullable=False),  # holds a UPN: a child when the dob is unknown
-    Column("records", Text, nullable=False),  # ';'-separated record uids
-    Column("agencies", Text, nullable=False),  # ';'-separated
+    Column("records", Text, nullable=False),  # record uids, a JSON array (`store.lists`)
+    Column("agencies", Text, nullable=False),  # a JSON array
     Column("resolved", Boolean, nullable=False),
     Column("confidence", Float),  # weakest cluster confidence of its records
 )
@@ -64,9 +65,13 @@ network_edges = Table(
     Column("relation", String(32), nullable=False),
     Column("source", String(24), nullable=False),  # relationship|co-residence|incident|...
     Column("recorded", Boolean, nullable=False),  # False: inferred by Kinlink
-    Column("agencies", Text, nullable=False),  # ';'-separated
-    Column("records", Text, nullable=False),  # ';'-separated source record uids
-    Column("detail", Text),  # incident ids and roles, the shared address, ...
+    Column("agencies", Text, nullable=False),  # a JSON array (`store.lists`)
+    Column("records", Text, nullable=False),  # source record uids, a JSON array
+    # Evidence the network reasons on: the incidents behind the edge ("agency:incident_id",
+    # a JSON array) and whether it shows the two are intimate partners.
+    Column("incidents", Text, nullable=False, server_default="[]"),
+    Column("partners", Boolean, nullable=False, server_default=false()),
+    Column("detail", Text),  # for people to read: incident ids and roles, the address, ...
     Column("from_date", Date),
     Column("to_date", Date),
     Column("confidence", Float, nullable=False),
