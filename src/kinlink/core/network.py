@@ -14,6 +14,7 @@ from kinlink.core.visibility import visible_network
 from kinlink.errors import KinlinkError
 from kinlink.network import ChildNetwork, RecomputeSummary, child_network, recompute_alerts
 from kinlink.network.graph import NetworkStatus, network_status, persons_of
+from kinlink.store.lists import decode
 
 GRAPH = Resource("network")
 
@@ -64,7 +65,7 @@ class Network(Capability):
         only through health, and opening them needs a basis for health records."""
         with self.store.connect() as conn:
             row = persons_of(conn, [person_id]).get(person_id)
-        agencies = set(row["agencies"].split(";")) if row else set()
+        agencies = set(decode(row["agencies"])) if row else set()
         return bool(agencies) and agencies <= HEALTH_AGENCIES
 
     def require_built(self) -> NetworkStatus:

@@ -22,6 +22,7 @@ from kinlink.network.graph import persons_of
 from kinlink.network.view import RECORDED_VISIBLE, Adult, ChildNetwork, Marker, child_networks
 from kinlink.review.second_look import SecondLookConfig, load_second_look
 from kinlink.store import Store
+from kinlink.store.lists import decode
 from kinlink.store.queries import current_rows
 from kinlink.store.schema.network import network_persons
 from kinlink.store.schema.source import incident_people, incidents
@@ -97,7 +98,7 @@ def person_of_records(conn: Connection) -> dict[str, str]:
     out: dict[str, str] = {}
     for pid, records in conn.execute(select(network_persons.c.person_id,
                                             network_persons.c.records)):
-        out.update((r, pid) for r in records.split(";"))
+        out.update((r, pid) for r in decode(records))
     return out
 
 
