@@ -261,6 +261,19 @@ class RealtimeMatcher:
             self._tf[column] = {v: n / total for v, n in values.items()}
 
 
+def record_ids_under_keys(conn: Connection, keys: Sequence[str], *,
+                          limit: int) -> list[str]:
+    """uids ("agency:record_id") of at most `limit` indexed records held under any of these
+    keys (see `settings.index_keys`): the candidates a search looks at."""
+    if not keys:
+        return []
+    query = (select(_records.agency, _records.record_id)
+             .where(_records.rid.in_(select(linkage_keys.c.rid).where(
+                 linkage_keys.c.key.in_([_hash(k) for k in keys]))))
+             .limit(limit))
+    return [f"{agency}:{record_id}" for agency, record_id in conn.execute(query)]
+
+
 def _write_terms(conn: Connection, changes: Counter[tuple[str, str]]) -> None:
     """Add the changes in record counts per (column, value) to `linkage_terms`."""
     t = linkage_terms.c
