@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -44,14 +45,16 @@ class CaseTimeliness:
 
 
 def evaluate_cases(store: Store, *, as_of: date | datetime | None = None,
-                   config: ClocksConfig | None = None) -> list[CaseTimeliness]:
-    """Every referral's clocks as of `as_of` (default now), with date findings. A referral
-    not made yet at `as_of` has every clock not started."""
+                   config: ClocksConfig | None = None,
+                   records: Sequence[tuple[str, str]] | None = None) -> list[CaseTimeliness]:
+    """Every referral's clocks (or those of the referrals about these (agency, record_id)
+    records) as of `as_of` (default now), with date findings. A referral not made yet at
+    `as_of` has every clock not started."""
     config = config or load_config()
     at = moment(as_of)
     evaluator = ClockEvaluator(config)
     evaluated = []
-    for case in load_cases(store):
+    for case in load_cases(store, records=records):
         clocks = evaluator.evaluate(case, at)
         evaluated.append(CaseTimeliness(
             case, tuple(clocks), tuple(date_findings(case, clocks, config.working_calendar))))
