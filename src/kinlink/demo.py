@@ -133,6 +133,6 @@ def _example_network(store: Store, as_of: date, folder: Path) -> list[Path]:
     alerts = list_alerts(store, type="unlinked-risk", status="open", limit=1)
     if not alerts:
         return []
-    child = alerts[0]["person_id"]
+    child = alerts[0].person_id
     return [draw_network(child_network(store, child, as_of=as_of),
                          folder / f"network-{child}.png")]

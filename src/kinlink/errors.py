@@ -43,3 +43,11 @@ class NotFoundError(KinlinkError):
 
 class ConfigError(KinlinkError):
     """A configuration file or setting is invalid."""
+
+
+class Forbidden(KinlinkError):
+    """The acting user may not do this (the core's gate said no; the attempt is logged)."""
+
+
+class ReasonRequired(Forbidden):
+    """A restricted record is opened only when the user says why."""

@@ -62,7 +62,7 @@ def test_a_parents_housemate_and_a_housemates_partner_are_found(store: Store,
     carl = next(a for a in network.adults if a.person.person_id == "P4")
     assert [(link.source, link.via) for link in carl.links] == [("co-residence", "P2")]
     recompute_alerts(store, as_of=AS_OF)
-    unlinked = {a["other_person_id"] for a in list_alerts(store, type="unlinked-risk")}
+    unlinked = {a.other_person_id for a in list_alerts(store, type="unlinked-risk")}
     assert unlinked == {"P4", "P5"}
 
 

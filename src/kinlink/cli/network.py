@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -25,7 +26,7 @@ from kinlink.network import (
     recompute_alerts,
     set_alert_status,
 )
-from kinlink.network.graph import is_stale
+from kinlink.network.graph import ensure_network, is_stale
 from kinlink.network.view import Adult, ChildNetwork, Marker
 
 
@@ -160,32 +161,32 @@ def alerts(
         console.print("Records changed since the network was built: recomputing alerts.",
                       style="dim") if fmt is Format.table else None
         recompute_alerts(s)
-    _write_alerts(list_alerts(s, type=type, agency=agency, status=status, limit=limit,
-                              offset=offset), fmt)
+    _write_alerts([asdict(a) for a in list_alerts(s, type=type, agency=agency, status=status,
+                                                  limit=limit, offset=offset)], fmt)
 
 
 @alerts_app.command("recompute")
 def alerts_recompute(as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP)) -> None:
     """Rebuild the network and bring the stored alerts in line (after ingest or resolve)."""
     summary = recompute_alerts(store(), as_of=_as_of(as_of), progress=True)
-    network_part = summary["network"]
+    network_part = summary.network
     console.print(f"Network: {network_part['persons']} persons, {network_part['edges']} edges, "
                   f"{network_part['markers']} markers ({network_part['seconds']} s)")
-    console.print("Found: " + ", ".join(f"{k} {v}" for k, v in summary["found"].items()))
-    console.print(f"Alerts: {summary['new']} new, {summary['refreshed']} unchanged, "
-                  f"{summary['reopened']} reopened, {summary['closed']} closed, "
-                  f"{summary['carried_over']} carried over")
+    console.print("Found: " + ", ".join(f"{k} {v}" for k, v in summary.found.items()))
+    console.print(f"Alerts: {summary.new} new, {summary.refreshed} unchanged, "
+                  f"{summary.reopened} reopened, {summary.closed} closed, "
+                  f"{summary.carried_over} carried over")
 
 
 @alerts_app.command("show")
 def alerts_show(alert_id: int = typer.Argument(..., help="The alert's id.")) -> None:
     """Show one alert with its evidence and the history of its status."""
-    sys.stdout.write(json.dumps(get_alert(store(), alert_id), indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(asdict(get_alert(store(), alert_id)), indent=2, default=str) + "\n")
 
 
 def _change(alert_id: int, status: str, actor: str, reason: str) -> None:
     alert = set_alert_status(store(), alert_id, status, actor=actor, reason=reason)
-    console.print(f"Alert {alert_id} is now {alert['status']}.")
+    console.print(f"Alert {alert_id} is now {alert.status}.")
 
 
 ACTOR = typer.Option(..., "--actor", help="Who is making the change.")
@@ -222,14 +223,18 @@ def export_links_command(out: Path = OUT,
                          ) -> None:
     """One row per (child, adult within two steps): relationship, recorded or inferred,
     markers and evidence record ids."""
-    rows = export_links(store(), out, as_of=_as_of(as_of))
+    s = store()
+    ensure_network(s)
+    rows = export_links(s, out, as_of=_as_of(as_of) or date.today())
     console.print(f"Wrote {rows} links to {out}")
 
 
 @export_app.command("persons")
 def export_persons_command(out: Path = OUT) -> None:
     """One row per source record: agency, record_id and the person it was resolved into."""
-    rows = export_persons(store(), out)
+    s = store()
+    ensure_network(s)
+    rows = export_persons(s, out)
     console.print(f"Wrote {rows} records to {out}")
 
 

@@ -6,6 +6,9 @@ and `alerts` (alerts and their history), `export` (CSV), `picture` (drawing).
 """
 
 from kinlink.network.alerts import (
+    Alert,
+    AlertEvent,
+    RecomputeSummary,
     get_alert,
     list_alerts,
     recompute_alerts,
@@ -18,7 +21,8 @@ from kinlink.network.risk import RiskSummary, risk_summary
 from kinlink.network.view import ChildNetwork, child_network, child_networks
 
 __all__ = [
-    "ChildNetwork", "NetworkBuild", "RiskSummary", "build_network", "child_network",
-    "child_networks", "draw_network", "ensure_network", "export_links", "export_persons",
-    "get_alert", "list_alerts", "recompute_alerts", "risk_summary", "set_alert_status",
+    "Alert", "AlertEvent", "ChildNetwork", "NetworkBuild", "RecomputeSummary", "RiskSummary",
+    "build_network", "child_network", "child_networks", "draw_network", "ensure_network",
+    "export_links", "export_persons", "get_alert", "list_alerts", "recompute_alerts",
+    "risk_summary", "set_alert_status",
 ]

@@ -1,0 +1,61 @@
+"""The one gate every core call passes: authorise, then log (refusals too)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from kinlink.audit import AuditLog, NewEntry
+from kinlink.core.actors import Actor
+from kinlink.core.clock import Clock
+from kinlink.core.permissions import Action, Resource, allowed
+from kinlink.errors import Forbidden, ReasonRequired
+
+
+class Gate:
+    """Asks `permissions.allowed`, raises `Forbidden` on no, and appends to the audit log.
+
+    The entry is written before the work is done, so that nothing is consulted or
+    disclosed without a trace; if the work then fails, a second entry says so.
+    """
+
+    def __init__(self, audit: AuditLog, clock: Clock) -> None:
+        self.audit = audit
+        self.clock = clock
+
+    @contextmanager
+    def __call__(self, actor: Actor, action: Action, resource: Resource, *,
+                 reason: str | None = None, detail: dict[str, Any] | None = None
+                 ) -> Iterator[None]:
+        reason = reason.strip() if reason and reason.strip() else None
+        decision = allowed(actor, action, resource)
+        if decision and resource.restricted and reason is None:
+            self._log(actor, action, resource, "refused", reason,
+                      (detail or {}) | {"why": "no reason given"})
+            raise ReasonRequired(f"{resource} is restricted: say why you are opening it "
+                                 "(a reason is required and kept in the audit log)")
+        if not decision:
+            self._log(actor, action, resource, "refused", reason,
+                      (detail or {}) | {"why": decision.why})
+            raise Forbidden(f"not allowed: {decision.why}")
+        self._log(actor, action, resource, "allowed", reason, detail)
+        try:
+            yield
+        except Exception as e:
+            self._log(actor, action, resource, "failed", reason,
+                      (detail or {}) | {"error": type(e).__name__})
+            raise
+
+    def log(self, actor: Actor, action: Action, resource: Resource, *,
+            reason: str | None = None, detail: dict[str, Any] | None = None) -> None:
+        """Record an action already authorised (for work the gate could not wrap, such as
+        a schema upgrade, which creates the log itself)."""
+        self._log(actor, action, resource, "allowed", reason, detail)
+
+    def _log(self, actor: Actor, action: Action, resource: Resource, outcome: str,
+             reason: str | None, detail: dict[str, Any] | None) -> None:
+        self.audit.append(NewEntry(
+            username=actor.username, role=actor.role.value, agency=actor.agency,
+            kind=action.kind.value, action=action.label, resource=str(resource),
+            outcome=outcome, reason=reason, detail=detail or None), at=self.clock.now())
