@@ -6,6 +6,9 @@ from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import Action, Resource, has_basis
 from kinlink.network import Alert, get_alert, list_alerts, set_alert_status
+from kinlink.network.triage import Inbox, group_by_child, teams_of
+
+INBOX_LIMIT = 200_000  # every alert of a large borough: the inbox ranks them all
 
 
 def _resource(alert: Alert) -> Resource:
@@ -43,3 +46,14 @@ class Alerts(Capability):
             return set_alert_status(self.store, alert_id, status, actor=actor.username,
                                     reason=reason)
 
+
+    def inbox(self, actor: Actor, *, status: str | None = "open", type: str | None = None,
+              agency: str | None = None, team: str | None = None) -> Inbox:
+        """Alerts grouped by child and ranked by what matters (marker severity, closeness
+        of the adult, recency), filtered by status, type, agency and the child's team."""
+        found = self.list(actor, type=type, agency=agency, status=status, limit=INBOX_LIMIT)
+        groups = group_by_child(self.store, found, self.clock.today())
+        teams = teams_of(self.store, [g.person_id for g in groups])
+        if team:
+            groups = [g for g in groups if team in teams.get(g.person_id, set())]
+        return Inbox(groups, sorted({t for found in teams.values() for t in found}))

@@ -15,6 +15,7 @@ from kinlink.core.export import Export
 from kinlink.core.gate import Gate
 from kinlink.core.ingest import Ingest
 from kinlink.core.network import Network
+from kinlink.core.persons import Persons
 from kinlink.core.quality import Quality
 from kinlink.core.resolution import Resolution
 from kinlink.core.review import Review
@@ -46,6 +47,7 @@ class Kinlink:
         self.audit_log = AuditLog(store)
         self.gate = Gate(self.audit_log, self.clock)
         self.db = Database(self)
+        self.persons = Persons(self)
         self.network = Network(self)
         self.alerts = Alerts(self)
         self.review = Review(self)

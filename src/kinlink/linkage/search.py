@@ -13,7 +13,7 @@ A person id, or an agency's record id, is looked up directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -84,9 +84,10 @@ class SearchPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def search_persons(store: Store, query: PersonQuery, *, page: int = 1,
-                   page_size: int = 20) -> SearchPage:
-    """The persons most like `query`, a page at a time (pages count from 1).
+def search_persons(store: Store, query: PersonQuery, *, page: int = 1, page_size: int = 20,
+                   agencies: Collection[str] | None = None) -> SearchPage:
+    """The persons most like `query`, a page at a time (pages count from 1), from the
+    records of these agencies only when `agencies` is given.
 
     Raises InputError when the query gives too little to search on (a surname alone
     would list a street's worth of families) or a malformed date of birth.
@@ -102,6 +103,8 @@ def search_persons(store: Store, query: PersonQuery, *, page: int = 1,
         uids = set(record_ids_under_keys(conn, keys, limit=_MAX_CANDIDATES))
         if query.identifier:
             uids |= _by_identifier(conn, query.identifier)
+        if agencies is not None:
+            uids = {uid for uid in uids if uid.split(":", 1)[0] in agencies}
         rows = _records(conn, sorted(uids))
         persons = _persons(conn, list(rows))
     hits = _rank(query, rows, persons)
