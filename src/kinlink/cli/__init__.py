@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kinlink.cli.resolve",
     "kinlink.cli.timeliness",
     "kinlink.cli.network",
+    "kinlink.cli.serve",
 )
 
 for _name in COMMAND_MODULES:
