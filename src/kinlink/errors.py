@@ -51,3 +51,7 @@ class Forbidden(KinlinkError):
 
 class ReasonRequired(Forbidden):
     """A restricted record is opened only when the user says why."""
+
+
+class AuthenticationError(KinlinkError):
+    """Who the user is could not be established (wrong password, locked, ended session)."""

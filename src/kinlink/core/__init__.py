@@ -10,10 +10,10 @@ capability, each call authorised and written to the audit log at one gate.
 See docs/architecture.md ("The core", "Where a new capability goes").
 """
 
+from kinlink.clock import Clock, FixedClock, SystemClock
 from kinlink.core.actors import Actor, Role
 from kinlink.core.app import Kinlink, ProgressCallback
 from kinlink.core.capability import Capability
-from kinlink.core.clock import Clock, FixedClock, SystemClock
 from kinlink.core.permissions import Action, Kind, Resource, allowed
 from kinlink.errors import Forbidden, ReasonRequired
 

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from types import TracebackType
 
 from kinlink.audit import AuditLog
+from kinlink.clock import Clock, SystemClock
 from kinlink.config import Settings, get_settings
 from kinlink.core.alerts import Alerts
 from kinlink.core.audit import Audit
-from kinlink.core.clock import Clock, SystemClock
+from kinlink.core.auth import Authentication
 from kinlink.core.database import Database
 from kinlink.core.export import Export
 from kinlink.core.gate import Gate
@@ -20,6 +21,7 @@ from kinlink.core.quality import Quality
 from kinlink.core.resolution import Resolution
 from kinlink.core.review import Review
 from kinlink.core.timeliness import Timeliness
+from kinlink.core.users import Users
 from kinlink.errors import StoreError
 from kinlink.store import Store, open_store
 
@@ -57,6 +59,8 @@ class Kinlink:
         self.quality = Quality(self)
         self.export = Export(self)
         self.audit = Audit(self)
+        self.users = Users(self)
+        self.auth = Authentication(self)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, clock: Clock | None = None,

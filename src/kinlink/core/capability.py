@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kinlink.clock import Clock
 from kinlink.core.actors import Actor
-from kinlink.core.clock import Clock
 from kinlink.core.permissions import AGENCY_SCOPED
 from kinlink.store import Store
 

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from kinlink.audit import AuditLog, NewEntry
+from kinlink.clock import Clock
 from kinlink.core.actors import Actor
-from kinlink.core.clock import Clock
-from kinlink.core.permissions import Action, Resource, allowed
+from kinlink.core.permissions import Action, Kind, Resource, allowed
 from kinlink.errors import Forbidden, ReasonRequired
 
 
@@ -52,6 +52,14 @@ class Gate:
         """Record an action already authorised (for work the gate could not wrap, such as
         a schema upgrade, which creates the log itself)."""
         self._log(actor, action, resource, "allowed", reason, detail)
+
+    def log_sign_in(self, username: str, *, role: str | None, agency: str | None,
+                    outcome: str, how: str, why: str | None = None) -> None:
+        """Record a sign-in (password, token, session) that succeeded or was refused."""
+        self.audit.append(NewEntry(
+            username=username, role=role or "-", agency=agency, kind=Kind.AUTHENTICATION.value,
+            action=f"auth.{how}", resource=f"user:{username}", outcome=outcome,
+            detail={"why": why} if why else None), at=self.clock.now())
 
     def _log(self, actor: Actor, action: Action, resource: Resource, outcome: str,
              reason: str | None, detail: dict[str, Any] | None) -> None:

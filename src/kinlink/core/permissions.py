@@ -29,6 +29,7 @@ class Kind(StrEnum):
     DISCLOSURE = "disclosure"
     COMBINATION = "combination"
     ERASURE = "erasure"
+    AUTHENTICATION = "authentication"  # sign-ins, not s62 processing, but kept the same way
 
 
 class Action(Enum):
@@ -61,6 +62,7 @@ class Action(Enum):
     EXPORT_PERSONS = ("export.persons", Kind.DISCLOSURE)
     USERS_LIST = ("users.list", Kind.CONSULTATION)
     USERS_CHANGE = ("users.change", Kind.ALTERATION)
+    RESTRICTIONS_CHANGE = ("restrictions.change", Kind.ALTERATION)
     AUDIT_VERIFY = ("audit.verify", Kind.CONSULTATION)
     AUDIT_SEARCH = ("audit.search", Kind.CONSULTATION)
     AUDIT_EXPORT = ("audit.export", Kind.DISCLOSURE)
@@ -125,6 +127,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.EXPORT_PERSONS: frozenset({R.MASH_ANALYST, R.TEAM_MANAGER, R.ADMINISTRATOR}),
     Action.USERS_LIST: frozenset({R.ADMINISTRATOR, R.AUDITOR}),
     Action.USERS_CHANGE: frozenset({R.ADMINISTRATOR}),
+    # Restricting a record and granting it to a named user are decisions about cases.
+    Action.RESTRICTIONS_CHANGE: frozenset({R.TEAM_MANAGER, R.ADMINISTRATOR}),
     Action.AUDIT_VERIFY: frozenset({R.AUDITOR, R.ADMINISTRATOR}),
     # Reading the log itself is kept from the administrators whose work it records.
     Action.AUDIT_SEARCH: frozenset({R.AUDITOR}),

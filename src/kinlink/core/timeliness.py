@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from kinlink.clock import LOCAL_ZONE
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
-from kinlink.core.clock import LOCAL_ZONE
 from kinlink.core.permissions import Action, Resource
 from kinlink.timeliness import (
     ClocksConfig,

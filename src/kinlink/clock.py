@@ -1,5 +1,7 @@
 """One clock for the whole application: timezone-aware UTC, and a fixed clock for tests.
 
+The core holds one (`kl.clock`); domain functions take it as a `clock` argument.
+
 Domain code is handed the core's clock (or the instant it read from it) instead of calling
 `datetime.now()` itself, so that every timestamp a call writes is the same aware UTC
 instant and tests can pin time.
@@ -54,3 +56,7 @@ class FixedClock:
 def as_utc(value: datetime) -> datetime:
     """An aware UTC datetime; a naive one is taken to be UTC already (how we store them)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+SYSTEM_CLOCK = SystemClock()
+"""The default of domain functions called outside the core (scripts, benchmarks)."""
