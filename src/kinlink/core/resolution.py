@@ -12,7 +12,7 @@ from kinlink.core.permissions import Action, Resource
 from kinlink.linkage import load_model, prepare_records_from_store, save_model, train
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD
 from kinlink.linkage.engines import check_engine
-from kinlink.linkage.realtime import Candidate, RealtimeMatcher
+from kinlink.linkage.realtime import Candidate, RealtimeMatcher, RefreshSummary
 from kinlink.linkage.resolve import ResolutionReport, resolve_file, resolve_store
 
 RECORDS = Resource("records")
@@ -88,6 +88,13 @@ class Resolution(Capability):
             return matcher, 0, 0
         summary = matcher.refresh()
         return matcher, summary.indexed, summary.total
+
+    def index(self, actor: Actor) -> RefreshSummary:
+        """Bring the real-time index up to date with the stored records (the job after
+        ingest and resolution: searches and live matches read the index, never update it)."""
+        with self.gate(actor, Action.RESOLUTION_RUN, RECORDS, detail={"index": True}):
+            self.step("Indexing records for search and real-time matching")
+            return RealtimeMatcher(self.store, load_model(self.store)).refresh()
 
     def match(self, actor: Actor, query: dict[str, Any], *, top: int = 5,
               min_probability: float = 0.0, version: int | None = None,

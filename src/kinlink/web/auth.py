@@ -1,6 +1,6 @@
 """Who is calling: a browser session (cookie + CSRF token) or a program (bearer token).
 
-Accounts, passwords, sessions and tokens live in the core (`kl.accounts`); this module only
+Accounts, passwords, sessions and tokens live in the core (`kl.auth`); this module only
 reads the credentials off the request and asks the core who they belong to. A route takes
 `CurrentActor`; a page that needs no sign-in simply does not.
 """
@@ -70,13 +70,13 @@ def current_actor(request: Request,
     core = request.app.state.core
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        actor: Actor = core.accounts.token_actor(authorization[7:].strip())
+        actor: Actor = core.auth.token(authorization[7:].strip())
         request.state.actor = actor
         return actor
     session = request.cookies.get(SESSION_COOKIE)
     if not session:
         raise NotSignedIn("sign in to continue")
-    actor = core.accounts.session_actor(session)
+    actor = core.auth.session(session)
     request.state.actor = actor
     request.state.csrf = csrf_token(session)
     request.state.nav = menu_for(actor)

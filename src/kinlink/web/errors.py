@@ -22,6 +22,7 @@ log = logging.getLogger("kinlink.web")
 # Most specific first: the first class an error is an instance of gives its status.
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotSignedIn, 401),
+    (errors.AuthenticationError, 401),
     (CsrfRejected, 403),
     (errors.Forbidden, 403),
     (errors.NotFoundError, 404),

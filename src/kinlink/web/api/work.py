@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from kinlink.core.clock import LOCAL_ZONE
+from kinlink.clock import LOCAL_ZONE
 from kinlink.quality.figures import quality_figures
 from kinlink.timeliness.rag import rag_status
 from kinlink.web.api.models import (

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from kinlink.errors import AuthenticationError
 from kinlink.web.auth import CsrfRejected, CurrentActor, safe_next
 from kinlink.web.security import (
     SESSION_COOKIE,
@@ -54,14 +55,13 @@ def sign_in(request: Request, username: Annotated[str, Form()] = "",
     if not password:
         errors["password"] = "Enter your password"
     if not errors:
-        core = request.app.state.core
         try:
-            session = core.accounts.sign_in(username.strip(), password)
-        except core.accounts.SignInRefused as refused:
-            errors["username"] = str(refused)
+            signed_in = request.app.state.core.auth.sign_in(username.strip(), password)
+        except AuthenticationError as refused:
+            errors["username"] = f"Sign-in refused: {refused}"
         else:
             response = RedirectResponse(safe_next(next), status_code=303)
-            set_session_cookie(response, request, session.token)
+            set_session_cookie(response, request, signed_in.session_id)
             response.delete_cookie(SIGN_IN_COOKIE)
             return response
     return render(request, "sign_in.html", status_code=401 if "password" not in errors else 400,
@@ -71,7 +71,7 @@ def sign_in(request: Request, username: Annotated[str, Form()] = "",
 
 @router.post("/sign-out")
 def sign_out(request: Request, actor: CurrentActor) -> Response:
-    request.app.state.core.accounts.sign_out(actor, request.cookies.get(SESSION_COOKIE, ""))
+    request.app.state.core.auth.sign_out(request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/sign-in", status_code=303)
     clear_session_cookie(response, request)
     return response

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from kinlink.core.clock import LOCAL_ZONE
+from kinlink.clock import LOCAL_ZONE
 from kinlink.timeliness.rag import rag_status
 from kinlink.web.auth import CurrentActor
 from kinlink.web.templating import render
