@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from kinlink.core import Action, Actor, Role
+from kinlink.core import Action, Actor
 from kinlink.core.permissions import MATRIX
 from kinlink.errors import KinlinkError
 from kinlink.web.security import (
@@ -46,10 +46,6 @@ class CsrfRejected(KinlinkError):
 def menu_for(actor: Actor) -> list[tuple[str, str]]:
     """The pages of the menu this actor's role may use (the core still checks each call)."""
     return [(href, label) for href, label, action in MENU if actor.role in MATRIX[action]]
-
-
-def role_label(role: Role) -> str:
-    return role.value.replace("-", " ")
 
 
 async def _sent_csrf(request: Request) -> str | None:

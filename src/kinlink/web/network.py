@@ -9,22 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 from kinlink.network.risk import level_of
-from kinlink.network.view import Adult, ChildNetwork, Link
+from kinlink.network.view import ChildNetwork, Link
 
 
 def network_elements(network: ChildNetwork) -> list[dict[str, Any]]:
     """Nodes (the child, adults, other children) and one edge per link, for cytoscape."""
     child = network.child
     nodes = [_node(child.person_id, child.name, network.risk.level, kind="child")]
-    edges: list[dict[str, Any]] = []
+    links: dict[tuple[str, str], list[Link]] = {}
     for group, kind in ((network.adults, "adult"), (network.children, "other-child")):
         for member in group:
             nodes.append(_node(member.person.person_id, member.person.name,
                                level_of(member.weight), kind=kind, role=member.role))
-            edges += [_edge(child.person_id, member, link, n)
-                      for n, link in enumerate(member.links)]
+            for link in member.links:
+                links.setdefault((link.via or child.person_id, member.person.person_id),
+                                 []).append(link)
     known = {n["data"]["id"] for n in nodes}
-    return nodes + [e for e in edges if e["data"]["source"] in known]
+    return nodes + [_edge(source, target, found) for (source, target), found in links.items()
+                    if source in known]
 
 
 def _node(person_id: str, name: str, level: str, *, kind: str,
@@ -34,13 +36,13 @@ def _node(person_id: str, name: str, level: str, *, kind: str,
                      "href": f"/persons/{person_id}"}}
 
 
-def _edge(child_id: str, member: Adult, link: Link, number: int) -> dict[str, Any]:
-    how = "recorded" if link.recorded else "inferred"
-    source = link.via if link.via else child_id
+def _edge(source: str, target: str, links: list[Link]) -> dict[str, Any]:
+    """One line per pair of people, labelled with each relation and whether an agency
+    recorded it or Kinlink inferred it (solid when any is recorded)."""
+    labels = sorted({f"{link.relation.replace('-', ' ')} "
+                     f"({'recorded' if link.recorded else 'inferred'})" for link in links})
     return {"data": {
-        "id": f"{member.person.person_id}-{number}",
-        "source": source, "target": member.person.person_id,
-        "label": f"{link.relation.replace('-', ' ')} ({how})",
-        "recorded": link.recorded,
-        "href": f"#evidence-{member.person.person_id}",
+        "id": f"{source}->{target}", "source": source, "target": target,
+        "label": "\n".join(labels), "recorded": any(link.recorded for link in links),
+        "href": f"#evidence-{target}",
     }}

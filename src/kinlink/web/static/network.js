@@ -9,7 +9,7 @@ if (container && data && window.cytoscape) {
     container,
     elements: JSON.parse(data.textContent),
     layout: { name: "concentric", concentric: (n) => (n.data("kind") === "child" ? 2 : 1),
-              levelWidth: () => 1, minNodeSpacing: 60, animate: false },
+              levelWidth: () => 1, minNodeSpacing: 110, animate: false },
     style: [
       { selector: "node", style: {
           "background-color": (n) => colours[n.data("level")] || colours.none,
@@ -20,7 +20,7 @@ if (container && data && window.cytoscape) {
           "border-color": "#1d70b8", "border-width": 6, width: 46, height: 46 } },
       { selector: "edge", style: {
           width: 2, "line-color": "#505a5f", "curve-style": "bezier",
-          label: "data(label)", "font-size": 10, "text-rotation": "autorotate",
+          label: "data(label)", "font-size": 10, "text-wrap": "wrap",
           "text-background-color": "#ffffff", "text-background-opacity": 1,
           "text-background-padding": 2, color: "#0b0c0c" } },
       { selector: "edge[!recorded]", style: { "line-style": "dashed" } },
