@@ -7,6 +7,7 @@ scores what was found against the borough's truth.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kinlink.config import Settings
+from kinlink.core import Kinlink
 from kinlink.ingest import IngestReport, ingest_extract
 from kinlink.ingest.format import AGENCIES
 from kinlink.linkage.evaluate import store_cluster_scores
@@ -32,6 +34,8 @@ from kinlink.timeliness import build_queue, load_config, timeliness_report
 from kinlink.timeliness.charts import write_charts
 
 DEFAULT_PEOPLE = 220_000  # about Solihull's population
+DEMO_USER = "demo"
+WEB_ADDRESS = "http://127.0.0.1:8000/"
 
 
 @dataclass
@@ -90,7 +94,24 @@ def run_demo(folder: Path, *, people: int = DEFAULT_PEOPLE, seed: int = 1,
     for path in result.pictures:
         console.print(f"  {path}")
     console.print(f"  store: {store.safe_url}   (KINLINK_HOME={folder} kinlink ...)")
+    result.figures["web_user"] = _timed(console, "Indexing for search and adding a demo user",
+                                        lambda: _web_access(folder))
+    console.rule("[bold]The web app")
+    console.print(f"  KINLINK_HOME={folder} kinlink serve   (scripts/demo.sh starts it)")
+    console.print(f"  then open {WEB_ADDRESS} and sign in as {DEMO_USER} with the password "
+                  f"{result.figures['web_user']['password']}")
     return result
+
+
+def _web_access(folder: Path) -> dict[str, str]:
+    """Index the records for search and live matching and add a MASH analyst to sign in
+    as, through the core (as the command line's administrator); returns their sign-in."""
+    password = secrets.token_urlsafe(12)
+    with Kinlink.open(Settings(home=folder)) as kl:
+        admin = kl.auth.cli_actor()
+        kl.resolution.index(admin)
+        kl.users.add(admin, DEMO_USER, role="mash-analyst", password=password)
+    return {"username": DEMO_USER, "password": password}
 
 
 def _show(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
