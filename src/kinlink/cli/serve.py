@@ -36,4 +36,7 @@ def serve(
     uvicorn.run("kinlink.web.app:create_app_from_environment", factory=True, host=host,
                 port=port, workers=workers, proxy_headers=True,
                 forwarded_allow_ips=forwarded_allow_ips, server_header=False,
-                log_level="warning")
+                log_level="warning",
+                # A worker imports the whole library before it answers its first health
+                # check; on a busy machine that takes longer than uvicorn's 5 s default.
+                timeout_worker_healthcheck=120)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from kinlink.clock import LOCAL_ZONE
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
-from kinlink.core.clock import LOCAL_ZONE
 from kinlink.core.network import NetworkView
 from kinlink.core.permissions import MATRIX, Action, Resource, has_basis
 from kinlink.errors import KinlinkError
@@ -93,6 +93,8 @@ class Persons(Capability):
 
     def _referrals(self, identity: PersonIdentity,
                    as_of: date | None) -> list[ReferralClocks]:
+        if not any(r.rows.get("referrals") for r in identity.records):
+            return []  # most people: no clock to evaluate, no calendar to load
         at = moment(as_of) if as_of else moment(
             self.clock.now().astimezone(LOCAL_ZONE).replace(microsecond=0))
         evaluated = evaluate_cases(self.store, as_of=at, config=self._core.timeliness.config(),

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, tuple_
+from sqlalchemy import Connection, or_, select
 
 from kinlink.errors import NotFoundError
 from kinlink.store import Store
-from kinlink.store.queries import current_rows
+from kinlink.store.queries import current_rows_of
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.resolution import person_events, review_items
 from kinlink.store.schema.source import SOURCE_TABLES
@@ -119,12 +119,8 @@ def _records_of(conn: Connection, person_id: str) -> dict[tuple[str, str], float
 def _rows(conn: Connection, name: str,
           records: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """(agency, record_id) -> current rows of a source table naming those records."""
-    current = current_rows(name).subquery()
-    query = (select(current)
-             .where(tuple_(current.c.agency, current.c.record_id).in_(list(records)))
-             .order_by(current.c.agency, current.c.key))
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in conn.execute(query).mappings():
+    for row in current_rows_of(conn, name, records):
         shown = {k: v for k, v in row.items() if k not in _BOOKKEEPING}
         found.setdefault((row["agency"], row["record_id"]), []).append(shown)
     return found

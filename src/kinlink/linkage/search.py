@@ -27,7 +27,7 @@ from kinlink.linkage.prepare import prepare_record
 from kinlink.linkage.realtime import record_ids_under_keys
 from kinlink.linkage.settings import query_keys
 from kinlink.store import Store
-from kinlink.store.queries import current_rows
+from kinlink.store.queries import current_rows_of
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.source import people
 
@@ -141,10 +141,9 @@ def _records(conn: Connection, uids: Sequence[str]) -> dict[str, dict[str, Any]]
     """uid -> current people row of each record."""
     if not uids:
         return {}
-    pairs = [tuple(uid.split(":", 1)) for uid in uids]
-    current = current_rows(people).subquery()
-    query = select(current).where(tuple_(current.c.agency, current.c.record_id).in_(pairs))
-    return {f"{r['agency']}:{r['record_id']}": dict(r) for r in conn.execute(query).mappings()}
+    pairs = [(agency, record_id) for agency, record_id in (uid.split(":", 1) for uid in uids)]
+    return {f"{r['agency']}:{r['record_id']}": dict(r)
+            for r in current_rows_of(conn, people, pairs)}
 
 
 def _persons(conn: Connection, uids: list[str]) -> dict[str, str]:

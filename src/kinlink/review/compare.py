@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
-
 from kinlink.linkage.explain import ExplanationPart, explain
 from kinlink.linkage.realtime import RealtimeMatcher
 from kinlink.store import Store
-from kinlink.store.queries import current_rows
+from kinlink.store.queries import current_rows_of
 from kinlink.store.schema.source import people
 
 SHOWN = ("first_name", "middle_names", "surname", "previous_surnames", "aliases", "dob", "sex",
@@ -78,9 +76,7 @@ def _field(part: ExplanationPart) -> FieldComparison:
 
 
 def _records(store: Store, uids: list[str]) -> dict[str, dict[str, Any]]:
-    pairs = [tuple(uid.split(":", 1)) for uid in uids]
-    current = current_rows(people).subquery()
-    query = select(current).where(tuple_(current.c.agency, current.c.record_id).in_(pairs))
+    pairs = [(agency, record_id) for agency, record_id in (uid.split(":", 1) for uid in uids)]
     with store.connect() as conn:
         return {f"{r['agency']}:{r['record_id']}": {name: r[name] for name in SHOWN}
-                for r in conn.execute(query).mappings()}
+                for r in current_rows_of(conn, people, pairs)}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, Table, and_, func, select
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, RowMapping, Select, Table, and_, func, select, tuple_
 
 from kinlink.store.schema.source import SOURCE_TABLES
 
@@ -20,3 +22,21 @@ def current_rows(table: Table | str) -> Select:
         and_(t.c.agency == latest.c.agency, t.c.key == latest.c.key,
              t.c.version == latest.c.version),
     )
+
+
+def current_rows_of(conn: Connection, table: Table | str,
+                    records: Sequence[tuple[str, str]]) -> list[RowMapping]:
+    """The current version of every row of a source table that names one of these
+    (agency, record_id) records, in (agency, key) order.
+
+    Found through the table's (agency, record_id) index, so reading one person's rows costs
+    a few look-ups however large the table (`current_rows` groups the whole table)."""
+    t = SOURCE_TABLES[table] if isinstance(table, str) else table
+    if not records:
+        return []
+    query = (select(t).where(tuple_(t.c.agency, t.c.record_id).in_(list(records)))
+             .order_by(t.c.agency, t.c.key, t.c.version))
+    latest: dict[tuple[str, str], RowMapping] = {}
+    for row in conn.execute(query).mappings():
+        latest[(row["agency"], row["key"])] = row  # versions ascend: the last one stays
+    return list(latest.values())
