@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
@@ -12,8 +12,16 @@ from kinlink.core.permissions import Action, Resource
 from kinlink.linkage import load_model, prepare_records_from_store, save_model, train
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD
 from kinlink.linkage.engines import check_engine
-from kinlink.linkage.realtime import Candidate, RealtimeMatcher, RefreshSummary
+from kinlink.linkage.realtime import (
+    Candidate,
+    RealtimeMatcher,
+    RefreshSummary,
+    index_state,
+)
 from kinlink.linkage.resolve import ResolutionReport, resolve_file, resolve_store
+
+if TYPE_CHECKING:
+    from kinlink.core.app import Kinlink
 
 RECORDS = Resource("records")
 
@@ -41,6 +49,10 @@ class Matches:
 
 class Resolution(Capability):
     """Identity resolution over the stored records."""
+
+    def __init__(self, core: Kinlink) -> None:
+        super().__init__(core)
+        self._cached: tuple[tuple[int | None, int | None], RealtimeMatcher] | None = None
 
     def _engine(self, engine: str | None) -> str:
         return check_engine(engine or self.settings.engine)
@@ -82,12 +94,26 @@ class Resolution(Capability):
 
     def matcher(self, *, version: int | None = None, refresh: bool = True
                 ) -> tuple[RealtimeMatcher, int, int]:
-        """A real-time matcher on the saved model (brought up to date with the store)."""
+        """A real-time matcher on the saved model (brought up to date with the store).
+
+        Without `refresh`, the matcher of the newest model is kept and reused while the
+        model and the index stay as they were: loading the model and the term frequencies
+        costs far more than a match, and the web app matches as the user types."""
+        if not refresh and version is None:
+            return self._current_matcher(), 0, 0
         matcher = RealtimeMatcher(self.store, load_model(self.store, version))
         if not refresh:
             return matcher, 0, 0
         summary = matcher.refresh()
         return matcher, summary.indexed, summary.total
+
+    def _current_matcher(self) -> RealtimeMatcher:
+        state = index_state(self.store)
+        cached = self._cached
+        if cached is None or cached[0] != state:
+            # Two threads may both build one here; either result is right.
+            cached = self._cached = (state, RealtimeMatcher(self.store, load_model(self.store)))
+        return cached[1]
 
     def index(self, actor: Actor) -> RefreshSummary:
         """Bring the real-time index up to date with the stored records (the job after

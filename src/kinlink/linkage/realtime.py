@@ -33,7 +33,12 @@ from kinlink.linkage.settings import BLOCKING_RULES, index_keys, query_keys
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
 from kinlink.store.schema.identity import record_persons
-from kinlink.store.schema.linkage import linkage_keys, linkage_records, linkage_terms
+from kinlink.store.schema.linkage import (
+    linkage_keys,
+    linkage_models,
+    linkage_records,
+    linkage_terms,
+)
 from kinlink.store.schema.source import people
 
 _BATCH = 20_000  # records prepared and written per transaction during a refresh
@@ -259,6 +264,14 @@ class RealtimeMatcher:
         for column, values in counts.items():
             total = sum(values.values())
             self._tf[column] = {v: n / total for v, n in values.items()}
+
+
+def index_state(store: Store) -> tuple[int | None, int | None]:
+    """(newest model version, highest record id in the index): a matcher built on an index
+    in this state can be reused until either changes (a refresh numbers records anew)."""
+    with store.connect() as conn:
+        return (conn.execute(select(func.max(linkage_models.c.version))).scalar(),
+                conn.execute(select(func.max(_records.rid))).scalar())
 
 
 def record_ids_under_keys(conn: Connection, keys: Sequence[str], *,
