@@ -16,9 +16,12 @@ from kinlink.store import Store
 from kinlink.store.queries import current_rows_of
 from kinlink.store.schema.source import people
 
-SHOWN = ("first_name", "middle_names", "surname", "previous_surnames", "aliases", "dob", "sex",
-         "address", "postcode", "nhs_number", "upn", "pnc_id", "local_id")
-"""The fields of a people record shown side by side, in order."""
+SHOWN = {"first_name": "First name", "middle_names": "Middle names", "surname": "Surname",
+         "previous_surnames": "Previous surnames", "aliases": "Also known as",
+         "dob": "Date of birth", "sex": "Sex", "address": "Address", "postcode": "Postcode",
+         "nhs_number": "NHS number", "upn": "Unique pupil number", "pnc_id": "PNC id",
+         "local_id": "Local id"}
+"""The fields of a people record shown side by side, in order, with their labels."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kinlink.review import DECISIONS
+from kinlink.review.compare import SHOWN
 from kinlink.web.auth import CurrentActor
 from kinlink.web.templating import render
 
@@ -68,4 +69,4 @@ def _screen(request: Request, actor: CurrentActor, item_id: int, *, decided: str
     return render(request, "review_item.html", status_code=status_code,
                   title="Are these the same person?", item=found, comparison=comparison,
                   history=history, decided=decided, errors=errors, reason=reason,
-                  words=DECISION_WORDS)
+                  words=DECISION_WORDS, labels=SHOWN)
