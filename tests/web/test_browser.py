@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from .conftest import PASSWORD, USERS
+from .conftest import PASSWORD, USERS, Borough
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -41,8 +41,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port for the module's tests."""
+def base_url(app: FastAPI, borough: Borough) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port for the module's tests (on
+    SQLite only: the API tests cover PostgreSQL, and browser time is dear in CI)."""
+    if not borough.settings.resolved_database_url.startswith("sqlite"):
+        pytest.skip("the browser flows run once, on SQLite")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
