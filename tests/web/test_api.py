@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from .conftest import Borough, csrf_headers, sign_in
+from kinlink.core import Actor, Role
+
+from .conftest import ADMIN, Borough, csrf_headers, sign_in
+
+AUDITOR = Actor("ann", Role.AUDITOR)
 
 
 def bearer(borough: Borough, key: str) -> dict[str, str]:
@@ -153,3 +158,21 @@ def test_security_headers_on_pages_and_api(client: TestClient) -> None:
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
     assert client.get("/sign-in").headers["cache-control"] == "no-store"
+
+
+def test_every_call_of_a_page_is_in_the_audit_log(client: TestClient, borough: Borough,
+                                                  app: FastAPI) -> None:
+    """The web layer logs nothing itself: the core's gate records the search, the view and
+    the refusal, with who did it."""
+    headers = bearer(borough, "police")
+    hit = client.get("/api/persons", params={"identifier": "P1"}, headers=headers).json()
+    person = hit["hits"][0]["person_id"]
+    client.get(f"/api/persons/{person}", headers=headers)
+    client.get("/api/queue", headers=headers)
+    log = app.state.core.audit.search(AUDITOR, username="pat", limit=10_000)
+    seen = [(e.action, e.resource, e.outcome) for e in log]
+    assert ("persons.search", "search", "allowed") in seen
+    assert ("persons.view", f"person:{person}", "allowed") in seen
+    assert ("network.view", f"person:{person}", "allowed") in seen
+    assert ("timeliness.queue", "referrals", "refused") in seen
+    assert app.state.core.audit.verify(ADMIN).ok
