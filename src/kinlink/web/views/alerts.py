@@ -36,8 +36,10 @@ def inbox(request: Request, actor: CurrentActor, status: str = "open", type: str
 
     return render(request, "alerts.html", title="Alerts", inbox=found,
                   children=found.children[start:start + CHILDREN_PER_PAGE], page=page,
-                  pages=pages, page_url=page_url, chosen=chosen, statuses=STATUSES,
-                  types=ALERT_TYPES, agencies=AGENCIES, steps=NEXT_STEPS)
+                  pages=pages, page_url=page_url, chosen=chosen, steps=NEXT_STEPS,
+                  status_options=_options(STATUSES), type_options=_options(ALERT_TYPES),
+                  agency_options=_options(AGENCIES),
+                  team_options=[(t, t) for t in found.teams])
 
 
 @router.get("/alerts/{alert_id}")
@@ -58,6 +60,11 @@ def change(request: Request, actor: CurrentActor, alert_id: int,
         return _page(request, actor, alert_id, changed=None, errors=errors, status_code=400)
     request.app.state.core.alerts.change(actor, alert_id, status, reason=reason)
     return RedirectResponse(f"/alerts/{alert_id}?changed={status}", status_code=303)
+
+
+def _options(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(value, words) of each choice of a filter."""
+    return [(v, v.replace("-", " ").capitalize()) for v in values]
 
 
 def _page(request: Request, actor: CurrentActor, alert_id: int, *, changed: str | None,
