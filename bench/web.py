@@ -44,7 +44,6 @@ from sqlalchemy import func, select
 from kinlink.config import Settings
 from kinlink.core import Kinlink
 from kinlink.ingest.format import AGENCIES
-from kinlink.store.queries import current_rows
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.source import people
 
@@ -101,13 +100,13 @@ def sample(home: Path, count: int, seed: int) -> tuple[list[dict[str, str]], lis
     with Kinlink.open(Settings(home=home)) as kl, kl.store.connect() as conn:
         total = conn.execute(select(func.max(people.c.id))).scalar() or 0
         ids = sorted(rng.sample(range(1, total + 1), min(count * 3, total)))
-        current = current_rows(people).subquery()
+        # Any version of a record will do for a query: no need to find the newest.
         rows = conn.execute(
-            select(current.c.first_name, current.c.surname, current.c.dob,
+            select(people.c.first_name, people.c.surname, people.c.dob,
                    record_persons.c.person_id)
-            .join(record_persons, (record_persons.c.agency == current.c.agency)
-                  & (record_persons.c.record_id == current.c.record_id))
-            .where(current.c.id.in_(ids))).all()
+            .join(record_persons, (record_persons.c.agency == people.c.agency)
+                  & (record_persons.c.record_id == people.c.record_id))
+            .where(people.c.id.in_(ids))).all()
     usable = [r for r in rows if r.first_name and r.surname and len(r.surname) > 3]
     rng.shuffle(usable)
     searches = [{"first_name": r.first_name, "surname": _misspelt(r.surname, rng),
