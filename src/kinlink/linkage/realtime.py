@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, tuple_
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select
 
 from kinlink.errors import NotFoundError
 from kinlink.linkage.explain import Explanation, explain
@@ -31,7 +31,7 @@ from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
 from kinlink.linkage.settings import BLOCKING_RULES, index_keys, query_keys
 from kinlink.store import Store
-from kinlink.store.queries import current_rows
+from kinlink.store.queries import current_rows, records_in
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.linkage import (
     linkage_keys,
@@ -152,10 +152,11 @@ class RealtimeMatcher:
 
     def score_pair(self, uid_l: str, uid_r: str) -> dict[str, Any]:
         """Two indexed records scored against each other, as a row like `predict`'s."""
-        pairs = [tuple(uid.split(":", 1)) for uid in (uid_l, uid_r)]
+        pairs = [(agency, record_id) for agency, record_id in (uid.split(":", 1)
+                                                               for uid in (uid_l, uid_r))]
         with self.store.connect() as conn:
             rows = conn.execute(select(_records.features).where(
-                tuple_(_records.agency, _records.record_id).in_(pairs),
+                records_in(_records.agency, _records.record_id, pairs),
                 _records.layout == self._layout)).scalars().all()
         found = {r["uid"]: r for r in map(self._scorer.unpack, rows)}
         missing = [uid for uid in (uid_l, uid_r) if uid not in found]
@@ -321,7 +322,7 @@ def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, s
         return {}
     query = (select(record_persons.c.agency, record_persons.c.record_id,
                     record_persons.c.person_id)
-             .where(tuple_(record_persons.c.agency, record_persons.c.record_id).in_(records)))
+             .where(records_in(record_persons.c.agency, record_persons.c.record_id, records)))
     return {f"{a}:{r}": p for a, r, p in conn.execute(query).all()}
 
 

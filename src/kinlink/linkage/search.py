@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from kinlink.errors import InputError
 from kinlink.ingest.format import AGENCIES
@@ -27,7 +27,7 @@ from kinlink.linkage.prepare import prepare_record
 from kinlink.linkage.realtime import record_ids_under_keys
 from kinlink.linkage.settings import query_keys
 from kinlink.store import Store
-from kinlink.store.queries import current_rows_of
+from kinlink.store.queries import current_rows_of, records_in
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.source import people
 
@@ -133,7 +133,7 @@ def _by_identifier(conn: Connection, identifier: str) -> set[str]:
     pairs = [(agency, identifier) for agency in AGENCIES]
     uids |= {f"{a}:{r}" for a, r in conn.execute(
         select(people.c.agency, people.c.record_id)
-        .where(tuple_(people.c.agency, people.c.record_id).in_(pairs)).distinct())}
+        .where(records_in(people.c.agency, people.c.record_id, pairs)).distinct())}
     return uids
 
 
@@ -150,10 +150,10 @@ def _persons(conn: Connection, uids: list[str]) -> dict[str, str]:
     """uid -> person id of the records linkage has resolved."""
     if not uids:
         return {}
-    pairs = [tuple(uid.split(":", 1)) for uid in uids]
+    pairs = [(agency, record_id) for agency, record_id in (uid.split(":", 1) for uid in uids)]
     rp = record_persons.c
     query = select(rp.agency, rp.record_id, rp.person_id).where(
-        tuple_(rp.agency, rp.record_id).in_(pairs))
+        records_in(rp.agency, rp.record_id, pairs))
     return {f"{a}:{r}": p for a, r, p in conn.execute(query)}
 
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, select, tuple_
+from sqlalchemy import RowMapping, and_, select
 
 from kinlink.store import Store
+from kinlink.store.queries import records_in
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.source import ingest_runs, people, referrals
 
@@ -177,8 +178,7 @@ def _children(store: Store, records: Sequence[tuple[str, str]] | None = None
         .distinct()
     )
     if records is not None:
-        query = query.where(tuple_(referrals.c.agency, referrals.c.record_id).in_(
-            list(records) or [("", "")]))
+        query = query.where(records_in(referrals.c.agency, referrals.c.record_id, records))
     with store.connect() as conn:
         return {(a, r): p for a, r, p in conn.execute(query)}
 
@@ -238,8 +238,7 @@ def load_cases(store: Store, *, agency: str | None = None,
     if agency is not None:
         query = query.where(referrals.c.agency == agency)
     if records is not None:  # one person's referrals: a few indexed look-ups
-        query = query.where(tuple_(referrals.c.agency, referrals.c.record_id).in_(
-            list(records) or [("", "")]))
+        query = query.where(records_in(referrals.c.agency, referrals.c.record_id, records))
     with store.connect() as conn:
         rows = conn.execute(query).mappings().all()
     children = _children(store, records)
