@@ -1,8 +1,8 @@
 """`kl.persons`: finding a person, and everything known about them on one page.
 
 The person page gathers what other capabilities also offer on their own (the network, the
-alerts), through those capabilities, so each part is authorised and logged as itself; a
-part the actor may not see is left out with a note rather than failing the page.
+alerts) as one consultation: one authorisation and one log entry naming the parts shown. A
+part the actor's role may not see is left out with a note rather than failing the page.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from kinlink.clock import LOCAL_ZONE
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.network import NetworkView
-from kinlink.core.permissions import MATRIX, Action, Resource, has_basis
+from kinlink.core.permissions import Action, Resource, allowed, has_basis
 from kinlink.errors import KinlinkError
 from kinlink.ingest.format import AGENCIES
 from kinlink.linkage.identity import PersonIdentity, person_identity
 from kinlink.linkage.search import PersonQuery, SearchPage, search_persons
-from kinlink.network import Alert
+from kinlink.network import Alert, list_alerts
 from kinlink.timeliness.clocks import ClockState
 from kinlink.timeliness.evaluate import evaluate_cases, moment
 from kinlink.timeliness.rag import Rag, rag_status
@@ -66,15 +66,24 @@ class Persons(Capability):
     def detail(self, actor: Actor, person_id: str, *, as_of: date | None = None,
                reason: str | None = None) -> PersonDetail:
         """A person's records across agencies and why they are one person, their network
-        and risks, the alerts naming them and their referrals' clocks."""
+        and risks, the alerts naming them and their referrals' clocks.
+
+        One consultation, logged once: the parts the actor's role may see (the network
+        and alerts need the roles of `network.view` and `alerts.list`) are named in the
+        log entry's detail."""
         on = as_of or self.clock.today()
-        with self.gate(actor, Action.PERSONS_VIEW, Resource("person", person_id),
-                       reason=reason, detail={"as_of": on.isoformat()}):
+        resource = Resource("person", person_id)
+        parts = [name for name, action in (("network", Action.NETWORK_VIEW),
+                                           ("alerts", Action.ALERTS_LIST))
+                 if allowed(actor, action, resource)]
+        with self.gate(actor, Action.PERSONS_VIEW, resource, reason=reason,
+                       detail={"as_of": on.isoformat(), "parts": ["records", *parts]}):
             identity = _visible(actor, person_identity(self.store, person_id))
             referrals = self._referrals(identity, as_of)
-        network, note = self._network(actor, person_id, on, reason)
-        alerts = (self._core.alerts.list(actor, person_id=person_id)
-                  if actor.role in MATRIX[Action.ALERTS_LIST] else [])
+            network, note = self._network(actor, person_id, on, "network" in parts)
+            alerts = ([a for a in list_alerts(self.store, person_id=person_id)
+                       if a.agency is None or has_basis(actor, a.agency)]
+                      if "alerts" in parts else [])
         first = next((r.person for r in identity.records if r.person), {})
         name = (network.network.child.name if network else
                 " ".join(p for p in (first.get("first_name"), first.get("surname")) if p))
@@ -83,11 +92,11 @@ class Persons(Capability):
                             alerts=alerts, referrals=referrals)
 
     def _network(self, actor: Actor, person_id: str, on: date,
-                 reason: str | None) -> tuple[NetworkView | None, str | None]:
-        if actor.role not in MATRIX[Action.NETWORK_VIEW]:
+                 may_see: bool) -> tuple[NetworkView | None, str | None]:
+        if not may_see:
             return None, f"A {actor.role.value.replace('-', ' ')} does not see networks."
         try:
-            return self._core.network.child(actor, person_id, as_of=on, reason=reason), None
+            return self._core.network.visible_to(actor, person_id, on), None
         except KinlinkError as e:  # not built yet, or not a person of the graph
             return None, f"No network to show: {e}."
 
