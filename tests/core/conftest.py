@@ -20,9 +20,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def kl(settings: Settings, clock: FixedClock) -> Iterator[Kinlink]:
+def kl(unmigrated_settings: Settings, clock: FixedClock) -> Iterator[Kinlink]:
     """A core on a fresh store, upgraded by an administrator as `kinlink db upgrade` does."""
-    core = Kinlink.open(settings, clock=clock, check_schema=False)
+    core = Kinlink.open(unmigrated_settings, clock=clock, check_schema=False)
     core.db.upgrade(ADMIN)
     yield core
     core.close()

@@ -11,12 +11,13 @@ from kinlink.errors import StoreError
 from .conftest import ADMIN
 
 
-def test_an_unmigrated_store_asks_for_db_upgrade(settings: Settings) -> None:
+def test_an_unmigrated_store_asks_for_db_upgrade(unmigrated_settings: Settings) -> None:
     with pytest.raises(StoreError, match=r"run `kinlink db upgrade`"):
-        Kinlink.open(settings)
+        Kinlink.open(unmigrated_settings)
 
 
-def test_only_an_administrator_upgrades(settings: Settings) -> None:
+def test_only_an_administrator_upgrades(unmigrated_settings: Settings) -> None:
+    settings = unmigrated_settings
     core = Kinlink.open(settings, check_schema=False)
     with pytest.raises(Forbidden):
         core.db.upgrade(Actor("sw", Role.SOCIAL_WORKER, agency="socialcare"))

@@ -21,6 +21,7 @@ from kinlink.auth.restrictions import (
     add_grant,
     add_restriction,
     grants_of,
+    person_restricted,
     restricted,
 )
 from kinlink.auth.sessions import (
@@ -34,7 +35,8 @@ from kinlink.auth.tokens import issue_token, revoke_tokens, token_account
 
 __all__ = [
     "LOCKOUT", "MAX_FAILURES", "SESSION_IDLE", "SESSION_LIFETIME", "Account", "Grant",
-    "add_grant", "add_restriction", "add_user", "authenticate", "count_users", "create_session",
-    "disable_user", "get_account", "grants_of", "issue_token", "list_users", "restricted",
-    "revoke_session", "revoke_tokens", "session_account", "token_account",
+    "add_grant", "add_restriction", "add_user", "authenticate", "count_users",
+    "create_session", "disable_user", "get_account", "grants_of", "issue_token", "list_users",
+    "person_restricted", "restricted", "revoke_session", "revoke_tokens", "session_account",
+    "token_account",
 ]

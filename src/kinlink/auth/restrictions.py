@@ -17,6 +17,7 @@ from kinlink.auth.accounts import _get
 from kinlink.errors import InputError
 from kinlink.store import Store
 from kinlink.store.schema.accounts import grants, restrictions
+from kinlink.store.schema.identity import record_persons
 
 RESOURCE_KINDS = ("person", "record")
 
@@ -61,6 +62,19 @@ def restricted(store: Store, resources: Iterable[str]) -> set[str]:
     with store.connect() as conn:
         return set(conn.execute(select(restrictions.c.resource)
                                 .where(restrictions.c.resource.in_(wanted))).scalars())
+
+
+def person_restricted(store: Store, person_id: str) -> bool:
+    """Whether the person, or any record resolved into them, is restricted. An id of the
+    form `agency:record_id` (a record not resolved yet) is checked as that record."""
+    wanted = [f"person:{person_id}"]
+    if ":" in person_id:
+        wanted.append(f"record:{person_id}")
+    with store.connect() as conn:
+        wanted += [f"record:{agency}:{record_id}" for agency, record_id in conn.execute(
+            select(record_persons.c.agency, record_persons.c.record_id)
+            .where(record_persons.c.person_id == person_id))]
+    return bool(restricted(store, wanted))
 
 
 def add_grant(store: Store, username: str, resource: str, *, reason: str, by: str,

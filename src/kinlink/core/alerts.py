@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
-from kinlink.core.permissions import Action, Resource, has_basis
+from kinlink.core.permissions import HEALTH_AGENCIES, Action, Resource, has_basis
 from kinlink.network import Alert, get_alert, list_alerts, set_alert_status
 from kinlink.network.triage import Inbox, group_by_child, teams_of
 
@@ -12,7 +12,8 @@ INBOX_LIMIT = 200_000  # every alert of a large borough: the inbox ranks them al
 
 
 def _resource(alert: Alert) -> Resource:
-    return Resource("alert", str(alert.id), agency=alert.agency)
+    # Alerts are the partnership's: no agency scope, but health ones need a lawful basis.
+    return Resource("alert", str(alert.id), health=alert.agency in HEALTH_AGENCIES)
 
 
 class Alerts(Capability):
@@ -21,12 +22,10 @@ class Alerts(Capability):
     def list(self, actor: Actor, *, type: str | None = None, agency: str | None = None,
              status: str | None = None, person_id: str | None = None, limit: int = 100,
              offset: int = 0) -> list[Alert]:
-        """Stored alerts, newest first; an agency-scoped user sees only their agency's."""
-        agency = self.scoped_agency(actor, agency)
+        """Stored alerts, newest first (those the actor has a lawful basis for)."""
         detail = {k: v for k, v in (("type", type), ("agency", agency), ("status", status),
                                     ("person_id", person_id)) if v is not None}
-        resource = Resource("person", person_id, agency=agency) if person_id else Resource(
-            "alerts", agency, agency=agency)
+        resource = Resource("person", person_id) if person_id else Resource("alerts", agency)
         with self.gate(actor, Action.ALERTS_LIST, resource, detail=detail or None):
             found = list_alerts(self.store, type=type, agency=agency, status=status,
                                 person_id=person_id, limit=limit, offset=offset)

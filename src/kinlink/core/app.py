@@ -71,7 +71,7 @@ class Kinlink:
         newest schema, and is told in one line how to get it.
         """
         settings = settings or get_settings()
-        store = open_store(settings, upgrade=False)
+        store = open_store(settings)
         core = cls(settings, store, clock=clock, progress=progress)
         if check_schema and not core.db.is_current():
             store.dispose()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import inspect
+
 from kinlink.auth import (
     Account,
     authenticate,
@@ -89,7 +91,10 @@ class Authentication(Capability):
     def cli_actor(self) -> Actor:
         """Who the `kinlink` command acts as: the local user KINLINK_CLI_USER names; unset,
         a built-in administrator on the embedded SQLite store (one person's machine), and
-        on PostgreSQL only until the first user exists (to add them)."""
+        on PostgreSQL only until the first user exists (to add them). On a store without
+        accounts yet (before the first `db upgrade`) it is the built-in administrator."""
+        if not inspect(self.store.engine).has_table("users"):
+            return CLI_ADMIN  # a new store: only `kinlink db upgrade` gets this far
         if self.settings.cli_user:
             return self.local_user(self.settings.cli_user)
         if self.store.is_sqlite or count_users(self.store) == 0:

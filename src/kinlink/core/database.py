@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from kinlink.core.actors import Actor
@@ -28,6 +29,9 @@ class Database(Capability):
         """Apply every migration not yet applied; True if anything changed."""
         decision = allowed(actor, Action.DB_UPGRADE, STORE)
         if not decision:
+            if inspect(self.store.engine).has_table("audit_log"):
+                self.gate.log(actor, Action.DB_UPGRADE, STORE, outcome="refused",
+                              detail={"why": decision.why})
             raise Forbidden(f"not allowed: {decision.why}")
         if self.is_current():
             return False

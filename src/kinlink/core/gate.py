@@ -48,10 +48,11 @@ class Gate:
             raise
 
     def log(self, actor: Actor, action: Action, resource: Resource, *,
-            reason: str | None = None, detail: dict[str, Any] | None = None) -> None:
-        """Record an action already authorised (for work the gate could not wrap, such as
-        a schema upgrade, which creates the log itself)."""
-        self._log(actor, action, resource, "allowed", reason, detail)
+            outcome: str = "allowed", reason: str | None = None,
+            detail: dict[str, Any] | None = None) -> None:
+        """Record an action decided outside the gate (a schema upgrade, which may have to
+        create the log before it can be written to)."""
+        self._log(actor, action, resource, outcome, reason, detail)
 
     def log_sign_in(self, username: str, *, role: str | None, agency: str | None,
                     outcome: str, how: str, why: str | None = None) -> None:

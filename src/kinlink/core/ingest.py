@@ -32,9 +32,9 @@ class Ingest(Capability):
 
     def load(self, actor: Actor, path: Path, agency: str) -> IngestReport:
         """Validate an extract and store its good rows; bad rows go to quarantine."""
-        check_agency(agency)
         with self.gate(actor, Action.INGEST_LOAD, Resource("agency", agency, agency=agency),
                        detail={"path": str(path)}):
+            check_agency(agency)
             self.step(f"Loading the {agency} extract")
             return ingest_extract(self.store, path, agency, progress=self.shows_progress,
                                   today=self.clock.today())
@@ -44,12 +44,12 @@ class Ingest(Capability):
                    limit: int = 50) -> QuarantinePage:
         """Rows ingest refused to store, with file, row, field and reason."""
         agency = self.scoped_agency(actor, agency)
-        if agency is not None:
-            check_agency(agency)
         detail = {k: v for k, v in (("agency", agency), ("table", table), ("run_id", run_id),
                                     ("latest", latest)) if v is not None}
         with self.gate(actor, Action.INGEST_QUARANTINE, Resource("quarantine", agency,
                                                                  agency=agency), detail=detail):
+            if agency is not None:
+                check_agency(agency)
             rows = list_quarantine(self.store, agency=agency, table=table, run_id=run_id,
                                    latest=latest, limit=limit)
             total = count_quarantine(self.store, agency=agency, table=table, run_id=run_id,

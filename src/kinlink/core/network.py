@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from kinlink.auth import person_restricted
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import Action, Resource
@@ -33,11 +34,14 @@ class Network(Capability):
         """One person's network on a date (today by default), without rebuilding anything.
 
         Evidence the actor has no lawful basis for (health records for a police officer)
-        is left out of what is returned.
+        is left out of what is returned. A restricted person (or one with a restricted
+        record) opens only for a user granted it, and only with a reason.
         """
         on = as_of or self.clock.today()
-        with self.gate(actor, Action.NETWORK_VIEW, Resource("person", person_id),
-                       reason=reason, detail={"as_of": on.isoformat()}):
+        person = Resource("person", person_id,
+                          restricted=person_restricted(self.store, person_id))
+        with self.gate(actor, Action.NETWORK_VIEW, person, reason=reason,
+                       detail={"as_of": on.isoformat()}):
             return self.visible_to(actor, person_id, on)
 
     def visible_to(self, actor: Actor, person_id: str, on: date) -> NetworkView:

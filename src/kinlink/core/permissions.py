@@ -5,9 +5,11 @@ before every call and raises `Forbidden` when the answer is no. Four rules, in o
 
 1. the role: each action lists the roles that may take it (`MATRIX`);
 2. agency scope: a role scoped to its agency (police officer, social worker, data-quality
-   officer) acts only on resources of its own agency;
+   officer) loads, lists and fixes only its own agency's records (ingest, quarantine,
+   findings, review). Consulting a child's network and alerts is partnership-wide: sharing
+   it is why a MASH exists;
 3. lawful basis: health records are consulted or disclosed only by roles with a basis
-   for them (`HEALTH_BASIS`);
+   for them (`HEALTH_BASIS`); evidence without a basis is also filtered out of answers;
 4. restriction: a restricted record is opened only with an explicit grant, and only when a
    reason is given (the reason goes to the audit log).
 """
@@ -77,7 +79,8 @@ class Action(Enum):
 class Resource:
     """What an action is taken on: `person:P0000001`, `alert:12`, `agency:police`, ...
 
-    `agency` is the agency whose records the resource is (None when it spans agencies);
+    `agency` is the one agency whose records the resource is, for agency scope (None when
+    it spans agencies); `health` says it holds health records (lawful basis);
     `restricted` marks a record that needs an explicit grant to open.
     """
 
@@ -85,6 +88,7 @@ class Resource:
     id: str | None = None
     agency: str | None = None
     restricted: bool = False
+    health: bool = False
 
     def __str__(self) -> str:
         return self.kind if self.id is None else f"{self.kind}:{self.id}"
@@ -175,7 +179,8 @@ def allowed(actor: Actor, action: Action, resource: Resource) -> Decision:
             and actor.agency != resource.agency):
         return Decision(False, f"{actor.username} acts for {actor.agency or 'no agency'}, "
                                f"not {resource.agency}")
-    if (resource.agency in HEALTH_AGENCIES and actor.role not in HEALTH_BASIS
+    if ((resource.health or resource.agency in HEALTH_AGENCIES)
+            and actor.role not in HEALTH_BASIS
             and action.kind in (Kind.CONSULTATION, Kind.DISCLOSURE)):
         return Decision(False, f"a {actor.role.value} has no lawful basis for health records")
     if resource.restricted and str(resource) not in actor.grants:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from kinlink.auth import person_restricted
 from kinlink.clock import LOCAL_ZONE
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
@@ -72,7 +73,8 @@ class Persons(Capability):
         and alerts need the roles of `network.view` and `alerts.list`) are named in the
         log entry's detail."""
         on = as_of or self.clock.today()
-        resource = Resource("person", person_id)
+        resource = Resource("person", person_id,
+                            restricted=person_restricted(self.store, person_id))
         parts = [name for name, action in (("network", Action.NETWORK_VIEW),
                                            ("alerts", Action.ALERTS_LIST))
                  if allowed(actor, action, resource)]

@@ -6,6 +6,7 @@ data-quality findings) is the explicit `record` job.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from kinlink.clock import LOCAL_ZONE
@@ -26,6 +27,14 @@ from kinlink.timeliness import (
 from kinlink.timeliness.evaluate import moment
 
 REFERRALS = Resource("referrals")
+
+
+@dataclass(frozen=True)
+class WaitingQueue:
+    """The children waiting as of a moment (local wall-clock time), in priority order."""
+
+    as_of: datetime
+    items: list[QueueItem]
 
 
 class Timeliness(Capability):
@@ -49,7 +58,7 @@ class Timeliness(Capability):
 
     def queue(self, actor: Actor, *, as_of: date | datetime | None = None,
               team: str | None = None, state: str | None = None,
-              limit: int | None = None) -> list[QueueItem]:
+              limit: int | None = None) -> WaitingQueue:
         """Every child waiting, riskiest and longest waiting first (records nothing)."""
         at = self._moment(as_of)
         detail = {k: v for k, v in (("as_of", at.isoformat()), ("team", team),
@@ -57,7 +66,7 @@ class Timeliness(Capability):
         with self.gate(actor, Action.TIMELINESS_QUEUE, REFERRALS, detail=detail):
             items = build_queue(self.store, as_of=at, team=team, state=state,
                                 config=self.config())
-        return items[:limit]
+        return WaitingQueue(at, items[:limit])
 
     def report(self, actor: Actor, *, date_from: date | None = None,
                date_to: date | None = None, by: str = "team",

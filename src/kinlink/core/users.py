@@ -53,10 +53,10 @@ class Users(Capability):
     def add(self, actor: Actor, username: str, *, role: str, agency: str | None = None,
             password: str | None = None, token: bool = False) -> NewUser:
         """Add a local user (a password, a token, or both; neither for OIDC sign-in)."""
-        parsed = check_role(role, agency)
         with self.gate(actor, Action.USERS_CHANGE, Resource("user", username),
-                       detail={"add": {"role": parsed.value, "agency": agency,
+                       detail={"add": {"role": role, "agency": agency,
                                        "password": password is not None, "token": token}}):
+            parsed = check_role(role, agency)
             at = self.clock.now()
             account = add_user(self.store, username, role=parsed.value, agency=agency,
                                password=password, created_by=actor.username, at=at)

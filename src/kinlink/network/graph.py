@@ -343,14 +343,6 @@ def network_status(store: Store) -> NetworkStatus:
                          stale=stale)
 
 
-def ensure_network(store: Store, *, progress: bool = False) -> None:
-    """Build the graph if it was never built or the records changed since."""
-    with store.connect() as conn:
-        stale = is_stale(conn)
-    if stale:
-        build_network(store, progress=progress)
-
-
 def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
     for i in range(0, len(ids), size):
         yield list(ids[i:i + size])

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, and_, bindparam, literal, or_, select, union_all
 
 from kinlink.errors import NotFoundError
-from kinlink.network.graph import IDS, active_on, ensure_network, markers_of, persons_of
+from kinlink.network.graph import IDS, active_on, markers_of, persons_of
 from kinlink.network.persons import age_on, is_child
 from kinlink.network.risk import CLOSENESS, RiskSummary, combine, level_of, recency, severity
 from kinlink.store import Store
@@ -336,9 +336,9 @@ def network_risk(child_id: str, adults: list[Adult], own: list[Marker]) -> RiskS
 
 def child_networks(store: Store, person_ids: Sequence[str], *,
                    as_of: date | None = None) -> dict[str, ChildNetwork]:
-    """The networks of many persons at once (unknown ids are left out)."""
+    """The networks of many persons at once, from the graph as last built (unknown ids are
+    left out). Never rebuilds: see `graph.network_status` for whether it is stale."""
     on = as_of or date.today()
-    ensure_network(store)
     out: dict[str, ChildNetwork] = {}
     ids = list(dict.fromkeys(person_ids))
     with store.connect() as conn:

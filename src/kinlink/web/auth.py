@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from kinlink.core import Action, Actor
+from kinlink.core import Action, Actor, Kinlink
 from kinlink.core.permissions import MATRIX
 from kinlink.errors import KinlinkError
 from kinlink.web.security import (
@@ -60,10 +60,16 @@ async def _sent_csrf(request: Request) -> str | None:
     return sent
 
 
+def core_of(request: Request) -> Kinlink:
+    """The app's core (typed, so that routes are checked against the core's signatures)."""
+    core: Kinlink = request.app.state.core
+    return core
+
+
 def current_actor(request: Request,
                   sent_csrf: Annotated[str | None, Depends(_sent_csrf)]) -> Actor:
     """The signed-in actor; raises NotSignedIn (401) or CsrfRejected (403)."""
-    core = request.app.state.core
+    core = core_of(request)
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         actor: Actor = core.auth.token(authorization[7:].strip())

@@ -21,7 +21,7 @@ from kinlink.web.api.models import (
     ReferralOut,
     SearchPageOut,
 )
-from kinlink.web.auth import CurrentActor
+from kinlink.web.auth import CurrentActor, core_of
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut} for status in (400, 401, 403, 404, 422)}
@@ -36,7 +36,7 @@ def search(request: Request, actor: CurrentActor,
     """Persons however the name was spelt, by date of birth, postcode or identifier."""
     query = PersonQuery(first_name=first_name, surname=surname, dob=dob, postcode=postcode,
                         identifier=identifier)
-    found = request.app.state.core.persons.search(actor, query, page=page,
+    found = core_of(request).persons.search(actor, query, page=page,
                                                   page_size=page_size)
     return SearchPageOut.model_validate(found)
 
@@ -46,7 +46,7 @@ def person(request: Request, actor: CurrentActor, person_id: str,
            reason: str | None = None) -> PersonDetailOut:
     """Every source record, the resolved identity and why, the network and risks, alerts,
     referrals and their clocks. A restricted person needs `reason`."""
-    detail = request.app.state.core.persons.detail(actor, person_id, reason=reason)
+    detail = core_of(request).persons.detail(actor, person_id, reason=reason)
     return person_out(detail)
 
 
@@ -54,7 +54,7 @@ def person(request: Request, actor: CurrentActor, person_id: str,
 def match(request: Request, actor: CurrentActor, record: NewRecordIn) -> MatchesOut:
     """The stored records most likely to be the person about to be entered."""
     fields = record.model_dump(exclude={"top", "min_probability"}, exclude_none=True)
-    found = request.app.state.core.resolution.match(
+    found = core_of(request).resolution.match(
         actor, fields, top=record.top, min_probability=record.min_probability, refresh=False)
     return MatchesOut(candidates=[
         CandidateOut(agency=c.agency, record_id=c.record_id, person_id=c.person_id,

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from kinlink.clock import LOCAL_ZONE
 from kinlink.quality.figures import quality_figures
 from kinlink.timeliness.rag import rag_status
 from kinlink.web.api.models import (
@@ -22,7 +21,7 @@ from kinlink.web.api.models import (
     UndoIn,
 )
 from kinlink.web.api.persons import ERRORS
-from kinlink.web.auth import CurrentActor
+from kinlink.web.auth import CurrentActor, core_of
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
@@ -32,7 +31,7 @@ def review_items(request: Request, actor: CurrentActor, status: str | None = "op
                  agency: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 20,
                  offset: Annotated[int, Query(ge=0)] = 0) -> ReviewPageOut:
     """Pairs of records waiting for a decision, the most likely matches first."""
-    found = request.app.state.core.review.list(actor, status=status, agency=agency,
+    found = core_of(request).review.list(actor, status=status, agency=agency,
                                                limit=limit, offset=offset)
     return ReviewPageOut.model_validate(found)
 
@@ -40,14 +39,14 @@ def review_items(request: Request, actor: CurrentActor, status: str | None = "op
 @router.get("/review/{item_id}", tags=["review"])
 def review_item(request: Request, actor: CurrentActor, item_id: int) -> PairComparisonOut:
     """The pair's two records and each field's comparison with its weight."""
-    return PairComparisonOut.model_validate(request.app.state.core.review.compare(actor, item_id))
+    return PairComparisonOut.model_validate(core_of(request).review.compare(actor, item_id))
 
 
 @router.post("/review/{item_id}/decision", tags=["review"])
 def review_decide(request: Request, actor: CurrentActor, item_id: int,
                   body: DecisionIn) -> DecisionOut:
     """Decide: the same person, not the same, or unsure (kept; the next run honours it)."""
-    core = request.app.state.core
+    core = core_of(request)
     item = core.review.get(actor, item_id)
     return DecisionOut.model_validate(core.review.decide(
         actor, item.uid_l, item.uid_r, body.decision, reason=body.reason))
@@ -57,7 +56,7 @@ def review_decide(request: Request, actor: CurrentActor, item_id: int,
 def review_undo(request: Request, actor: CurrentActor, item_id: int,
                 body: UndoIn) -> DecisionOut:
     """Undo the decision in force: the one before returns, or the pair is unsure again."""
-    core = request.app.state.core
+    core = core_of(request)
     item = core.review.get(actor, item_id)
     return DecisionOut.model_validate(core.review.undo(actor, item.uid_l, item.uid_r,
                                                        reason=body.reason))
@@ -68,7 +67,7 @@ def alerts(request: Request, actor: CurrentActor, status: str | None = "open",
            type: str | None = None, agency: str | None = None,
            team: str | None = None) -> InboxOut:
     """Alerts grouped by child, ranked by marker severity, closeness and recency."""
-    found = request.app.state.core.alerts.inbox(actor, status=status, type=type,
+    found = core_of(request).alerts.inbox(actor, status=status, type=type,
                                                 agency=agency, team=team)
     return InboxOut.model_validate(found)
 
@@ -76,14 +75,14 @@ def alerts(request: Request, actor: CurrentActor, status: str | None = "open",
 @router.get("/alerts/{alert_id}", tags=["alerts"])
 def alert(request: Request, actor: CurrentActor, alert_id: int) -> AlertOut:
     """One alert with the history of its status."""
-    return AlertOut.model_validate(request.app.state.core.alerts.get(actor, alert_id))
+    return AlertOut.model_validate(core_of(request).alerts.get(actor, alert_id))
 
 
 @router.post("/alerts/{alert_id}/status", tags=["alerts"])
 def alert_status(request: Request, actor: CurrentActor, alert_id: int,
                  body: AlertStatusIn) -> AlertOut:
     """Acknowledge, resolve or reopen an alert, saying why."""
-    return AlertOut.model_validate(request.app.state.core.alerts.change(
+    return AlertOut.model_validate(core_of(request).alerts.change(
         actor, alert_id, body.status, reason=body.reason))
 
 
@@ -91,18 +90,17 @@ def alert_status(request: Request, actor: CurrentActor, alert_id: int,
 def queue(request: Request, actor: CurrentActor, team: str | None = None,
           limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> list[QueueItemOut]:
     """Children waiting, riskiest and longest first, with working days and red/amber/green."""
-    core = request.app.state.core
-    at = core.clock.now().astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    waiting = core_of(request).timeliness.queue(actor, team=team, limit=limit)
     return [QueueItemOut(rank=i.rank, child=i.child_key, referral_id=i.referral_id,
                          agency=i.agency, team=i.team, waiting_for=i.clock.name,
                          working_days_waited=i.waited_days, due=i.clock.due_at,
-                         rag=rag_status(i.clock, at), risk_level=i.risk.level)
-            for i in core.timeliness.queue(actor, team=team, limit=limit)]
+                         rag=rag_status(i.clock, waiting.as_of), risk_level=i.risk.level)
+            for i in waiting.items]
 
 
 @router.get("/quality", tags=["quality"])
 def quality(request: Request, actor: CurrentActor) -> QualityOut:
     """Data-quality findings counted by agency, rule and severity; records and quarantine."""
-    core = request.app.state.core
+    core = core_of(request)
     return QualityOut.model_validate(quality_figures(core.quality.findings(actor),
                                                      core.ingest.status(actor)))

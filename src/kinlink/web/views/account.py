@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kinlink.errors import AuthenticationError
-from kinlink.web.auth import CsrfRejected, CurrentActor, safe_next
+from kinlink.web.auth import CsrfRejected, CurrentActor, core_of, safe_next
 from kinlink.web.security import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -56,7 +56,7 @@ def sign_in(request: Request, username: Annotated[str, Form()] = "",
         errors["password"] = "Enter your password"
     if not errors:
         try:
-            signed_in = request.app.state.core.auth.sign_in(username.strip(), password)
+            signed_in = core_of(request).auth.sign_in(username.strip(), password)
         except AuthenticationError as refused:
             errors["username"] = f"Sign-in refused: {refused}"
         else:
@@ -71,7 +71,7 @@ def sign_in(request: Request, username: Annotated[str, Form()] = "",
 
 @router.post("/sign-out")
 def sign_out(request: Request, actor: CurrentActor) -> Response:
-    request.app.state.core.auth.sign_out(request.cookies.get(SESSION_COOKIE, ""))
+    core_of(request).auth.sign_out(request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/sign-in", status_code=303)
     clear_session_cookie(response, request)
     return response

@@ -12,7 +12,7 @@ from kinlink.ingest.format import AGENCIES
 from kinlink.network.alerts import STATUSES
 from kinlink.network.detect import ALERT_TYPES
 from kinlink.network.triage import NEXT_STEPS, rank_alert
-from kinlink.web.auth import CurrentActor
+from kinlink.web.auth import CurrentActor, core_of
 from kinlink.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +23,7 @@ CHILDREN_PER_PAGE = 20
 def inbox(request: Request, actor: CurrentActor, status: str = "open", type: str = "",
           agency: str = "", team: str = "",
           page: Annotated[int, Query(ge=1)] = 1) -> Response:
-    core = request.app.state.core
+    core = core_of(request)
     found = core.alerts.inbox(actor, status=status or None, type=type or None,
                               agency=agency or None, team=team or None)
     chosen = {"status": status, "type": type, "agency": agency, "team": team}
@@ -58,7 +58,7 @@ def change(request: Request, actor: CurrentActor, alert_id: int,
         errors["reason"] = "Say why: it is kept in the alert's history"
     if errors:
         return _page(request, actor, alert_id, changed=None, errors=errors, status_code=400)
-    request.app.state.core.alerts.change(actor, alert_id, status, reason=reason)
+    core_of(request).alerts.change(actor, alert_id, status, reason=reason)
     return RedirectResponse(f"/alerts/{alert_id}?changed={status}", status_code=303)
 
 
@@ -69,7 +69,7 @@ def _options(values: tuple[str, ...]) -> list[tuple[str, str]]:
 
 def _page(request: Request, actor: CurrentActor, alert_id: int, *, changed: str | None,
           errors: dict[str, str], status_code: int = 200) -> Response:
-    core = request.app.state.core
+    core = core_of(request)
     found = core.alerts.get(actor, alert_id)
     ranked = rank_alert(found, core.clock.today())
     return render(request, "alert.html", status_code=status_code, title=found.summary,

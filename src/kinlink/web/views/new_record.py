@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from kinlink.errors import InputError
-from kinlink.web.auth import CurrentActor
+from kinlink.web.auth import CurrentActor, core_of
 from kinlink.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +51,7 @@ def _known(request: Request, actor: CurrentActor,
     if not any(record[name] for name in _NAMED):
         return None, None
     try:
-        matches = request.app.state.core.resolution.match(
+        matches = core_of(request).resolution.match(
             actor, {k: v for k, v in record.items() if v}, top=5, min_probability=WARN_FROM,
             refresh=False)
     except InputError as e:  # a half-typed date of birth, say

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from kinlink.errors import InputError, ReasonRequired
 from kinlink.linkage.search import PersonQuery
-from kinlink.web.auth import CurrentActor
+from kinlink.web.auth import CurrentActor, core_of
 from kinlink.web.network import network_elements
 from kinlink.web.templating import render
 
@@ -27,7 +27,7 @@ def search(request: Request, actor: CurrentActor,
     result, error = None, None
     if not query.cleaned().is_empty:
         try:
-            result = request.app.state.core.persons.search(actor, query, page=page)
+            result = core_of(request).persons.search(actor, query, page=page)
         except InputError as e:
             error = str(e)
     typed = {name: getattr(query, name) or "" for name in FIELDS}
@@ -43,7 +43,7 @@ def search(request: Request, actor: CurrentActor,
 @router.get("/persons/{person_id}")
 def person(request: Request, actor: CurrentActor, person_id: str,
            reason: str | None = None) -> Response:
-    core = request.app.state.core
+    core = core_of(request)
     try:
         detail = core.persons.detail(actor, person_id, reason=reason)
     except ReasonRequired as e:

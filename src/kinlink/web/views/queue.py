@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from kinlink.clock import LOCAL_ZONE
 from kinlink.timeliness.rag import rag_status
-from kinlink.web.auth import CurrentActor
+from kinlink.web.auth import CurrentActor, core_of
 from kinlink.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -19,10 +18,8 @@ PAGE_SIZE = 50
 @router.get("/queue")
 def queue(request: Request, actor: CurrentActor, team: str = "",
           page: Annotated[int, Query(ge=1)] = 1) -> Response:
-    core = request.app.state.core
-    items = core.timeliness.queue(actor, team=team or None)
-    at = core.clock.now().astimezone(LOCAL_ZONE).replace(tzinfo=None)
-    rows = [(item, rag_status(item.clock, at)) for item in items]
+    waiting = core_of(request).timeliness.queue(actor, team=team or None)
+    rows = [(item, rag_status(item.clock, waiting.as_of)) for item in waiting.items]
     counts = {colour: sum(1 for _i, c in rows if c == colour)
               for colour in ("red", "amber", "green")}
     pages = max(1, -(-len(rows) // PAGE_SIZE))

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from kinlink.review import DECISIONS
 from kinlink.review.compare import SHOWN
-from kinlink.web.auth import CurrentActor
+from kinlink.web.auth import CurrentActor, core_of
 from kinlink.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -21,7 +21,7 @@ DECISION_WORDS = {"same": "The same person", "not-same": "Not the same person",
 @router.get("/review")
 def queue(request: Request, actor: CurrentActor,
           page: Annotated[int, Query(ge=1)] = 1) -> Response:
-    found = request.app.state.core.review.list(actor, limit=PAGE_SIZE,
+    found = core_of(request).review.list(actor, limit=PAGE_SIZE,
                                                offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-found.total // PAGE_SIZE))
     return render(request, "review_list.html", title="Possible duplicates", found=found,
@@ -43,7 +43,7 @@ def decision(request: Request, actor: CurrentActor, item_id: int,
         errors["decision"] = "Choose whether the records are the same person"
     if not reason.strip():
         errors["reason"] = "Say why: it is kept with the decision"
-    core = request.app.state.core
+    core = core_of(request)
     if errors:
         return _screen(request, actor, item_id, decided=None, errors=errors, reason=reason,
                        status_code=400)
@@ -54,7 +54,7 @@ def decision(request: Request, actor: CurrentActor, item_id: int,
 
 @router.post("/review/{item_id}/undo")
 def undo(request: Request, actor: CurrentActor, item_id: int) -> Response:
-    core = request.app.state.core
+    core = core_of(request)
     found = core.review.get(actor, item_id)
     core.review.undo(actor, found.uid_l, found.uid_r, reason="undone on the review screen")
     return RedirectResponse(f"/review/{item_id}?decided=undone", status_code=303)
@@ -62,7 +62,7 @@ def undo(request: Request, actor: CurrentActor, item_id: int) -> Response:
 
 def _screen(request: Request, actor: CurrentActor, item_id: int, *, decided: str | None,
             errors: dict[str, str], reason: str = "", status_code: int = 200) -> Response:
-    core = request.app.state.core
+    core = core_of(request)
     found = core.review.get(actor, item_id)
     comparison = core.review.compare(actor, item_id)
     history = core.review.history(actor, found.uid_l, found.uid_r)
