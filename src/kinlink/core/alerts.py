@@ -43,7 +43,7 @@ class Alerts(Capability):
         with self.gate(actor, Action.ALERTS_CHANGE, _resource(alert), reason=reason,
                        detail={"status": status}):
             return set_alert_status(self.store, alert_id, status, actor=actor.username,
-                                    reason=reason)
+                                    reason=reason, clock=self.clock)
 
 
     def inbox(self, actor: Actor, *, status: str | None = "open", type: str | None = None,

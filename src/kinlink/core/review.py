@@ -64,7 +64,7 @@ class Review(Capability):
         with self.gate(actor, Action.REVIEW_DECIDE, _pair(uid_a, uid_b), reason=reason,
                        detail={"decision": decision}):
             return decide(self.store, (uid_a, uid_b), decision, actor=actor.username,
-                          reason=reason)
+                          reason=reason, clock=self.clock)
 
     def undo(self, actor: Actor, uid_a: str, uid_b: str, *, reason: str = "") -> Decision:
         """Undo the decision in force on a pair: the one before returns (or the pair goes
@@ -72,7 +72,7 @@ class Review(Capability):
         with self.gate(actor, Action.REVIEW_DECIDE, _pair(uid_a, uid_b),
                        reason=reason or "undo", detail={"decision": "undo"}):
             return undo_decision(self.store, (uid_a, uid_b), actor=actor.username,
-                                 reason=reason)
+                                 reason=reason, clock=self.clock)
 
     def compare(self, actor: Actor, item_id: int) -> PairComparison:
         """The item's two records side by side with each field's comparison and weight."""

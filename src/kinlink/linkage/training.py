@@ -15,6 +15,7 @@ import pyarrow as pa
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from splink import Linker
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.config import get_settings
 from kinlink.errors import InputError
 from kinlink.linkage.anchors import anchored_m
@@ -46,7 +47,8 @@ records (a date of birth's block holds every record born that day)."""
 
 
 def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None = None,
-          progress: bool = False, charts_dir: Path | None = None) -> LinkageModel:
+          progress: bool = False, charts_dir: Path | None = None,
+          clock: Clock = SYSTEM_CLOCK) -> LinkageModel:
     """Train the model on prepared records (see `prepare`), without any labels.
 
     Charts of the match weights and m/u values are written as HTML to `charts_dir`
@@ -75,7 +77,7 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
                 step()
                 _expectation_maximisation(linker, rule)
             settings = _settle_parameters(linker.misc.save_model_to_json(), records.num_rows)
-            created_at = datetime.now()
+            created_at = clock.now()
             charts = _save_charts(linker, charts_dir or get_settings().home / "charts",
                                   created_at)
     if engine != "duckdb":
