@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from kinlink.core import Actor, Role
+from kinlink.store import Store
+from kinlink.store.schema.identity import record_persons
 
 from .conftest import ADMIN, Borough, csrf_headers, sign_in
 
@@ -50,6 +53,19 @@ def test_a_police_officer_sees_no_health_records(client: TestClient, borough: Bo
     detail = client.get(f"/api/persons/{amy['person_id']}",
                         headers=bearer(borough, "police")).json()
     assert all(r["agency"] != "health" for r in detail["identity"]["records"])
+
+
+def test_a_person_known_only_to_health_is_refused_to_the_police(
+        client: TestClient, borough: Borough, borough_store: Store) -> None:
+    with borough_store.connect() as conn:
+        health_only = conn.execute(
+            select(record_persons.c.person_id).group_by(record_persons.c.person_id)
+            .having(func.max(record_persons.c.agency) == "health")
+            .having(func.min(record_persons.c.agency) == "health").limit(1)).scalar_one()
+    police = client.get(f"/api/persons/{health_only}", headers=bearer(borough, "police"))
+    assert police.status_code == 403 and "health" in police.json()["error"]
+    analyst = client.get(f"/api/persons/{health_only}", headers=bearer(borough, "analyst"))
+    assert analyst.status_code == 200
 
 
 def test_referrals_come_with_their_clocks(client: TestClient, borough: Borough) -> None:

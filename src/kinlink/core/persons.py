@@ -15,10 +15,10 @@ from kinlink.clock import LOCAL_ZONE
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.network import NetworkView
-from kinlink.core.permissions import Action, Resource, allowed, has_basis
+from kinlink.core.permissions import HEALTH_AGENCIES, Action, Resource, allowed, has_basis
 from kinlink.errors import KinlinkError
 from kinlink.ingest.format import AGENCIES
-from kinlink.linkage.identity import PersonIdentity, person_identity
+from kinlink.linkage.identity import PersonIdentity, person_agencies, person_identity
 from kinlink.linkage.search import PersonQuery, SearchPage, search_persons
 from kinlink.network import Alert, list_alerts
 from kinlink.timeliness.clocks import ClockState
@@ -73,7 +73,9 @@ class Persons(Capability):
         and alerts need the roles of `network.view` and `alerts.list`) are named in the
         log entry's detail."""
         on = as_of or self.clock.today()
+        agencies = person_agencies(self.store, person_id)
         resource = Resource("person", person_id,
+                            health=bool(agencies) and agencies <= HEALTH_AGENCIES,
                             restricted=person_restricted(self.store, person_id))
         parts = [name for name, action in (("network", Action.NETWORK_VIEW),
                                            ("alerts", Action.ALERTS_LIST))

@@ -103,6 +103,12 @@ def person_identity(store: Store, person_id: str) -> PersonIdentity:
                               in_doubt=_in_doubt(conn, uids))
 
 
+def person_agencies(store: Store, person_id: str) -> set[str]:
+    """The agencies holding records of the person (before any of them is read)."""
+    with store.connect() as conn:
+        return {agency for agency, _record in _records_of(conn, person_id)}
+
+
 def _records_of(conn: Connection, person_id: str) -> dict[tuple[str, str], float | None]:
     """(agency, record_id) -> cluster confidence of the person's records."""
     rp = record_persons.c
