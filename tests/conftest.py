@@ -70,6 +70,14 @@ def module_postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def session_postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database shared by the whole session (for the slowest fixtures,
+    such as the web tests' resolved borough)."""
+    with throwaway_postgres() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest) -> str:
     """The URL of a fresh store, once on SQLite and once on PostgreSQL."""

@@ -7,6 +7,7 @@ scores what was found against the borough's truth.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ from kinlink.synth import SynthConfig, generate
 from kinlink.timeliness.charts import write_charts
 
 DEFAULT_PEOPLE = 220_000  # about Solihull's population
+DEMO_USER = "demo"
+WEB_ADDRESS = "http://127.0.0.1:8000/"
 
 
 @dataclass
@@ -92,8 +95,23 @@ def run_demo(folder: Path, *, people: int = DEFAULT_PEOPLE, seed: int = 1,
     for path in result.pictures:
         console.print(f"  {path}")
     console.print(f"  store: {kl.store.safe_url}   (KINLINK_HOME={folder} kinlink ...)")
+    result.figures["web_user"] = _timed(console, "Indexing for search and adding a demo user",
+                                        lambda: _web_access(kl, actor))
     kl.close()
+    console.rule("[bold]The web app")
+    console.print(f"  KINLINK_HOME={folder} kinlink serve   (scripts/demo.sh starts it)")
+    console.print(f"  then open {WEB_ADDRESS} and sign in as {DEMO_USER} with the password "
+                  f"{result.figures['web_user']['password']}")
     return result
+
+
+def _web_access(kl: Kinlink, actor: Actor) -> dict[str, str]:
+    """Index the records for search and live matching and add a MASH analyst to sign in
+    as, through the core; returns their sign-in."""
+    password = secrets.token_urlsafe(12)
+    kl.resolution.index(actor)
+    kl.users.add(actor, DEMO_USER, role="mash-analyst", password=password)
+    return {"username": DEMO_USER, "password": password}
 
 
 def _show(console: Console, title: str, rows: list[tuple[str, str]]) -> None:

@@ -19,7 +19,7 @@ from kinlink.ingest import (
     store_status,
 )
 from kinlink.store import Store
-from kinlink.store.queries import current_rows
+from kinlink.store.queries import current_rows, current_rows_of
 from kinlink.store.schema.source import SOURCE_TABLES, ingest_runs, people
 
 TODAY = date(2026, 11, 25)
@@ -92,6 +92,11 @@ def test_corrected_extract_adds_versions_and_keeps_the_old(store: Store, extract
                                 .where(people.c.record_id == "A3")
                                 .order_by(people.c.version)).all()
     assert [tuple(v) for v in versions] == [(1, "2016-02"), (2, "2016-02-09")]
+    with store.connect() as conn:  # one record's current rows, through the record index
+        rows = current_rows_of(conn, "people", [("police", "A3"), ("police", "A6"),
+                                                ("health", "A3")])
+    assert [(r["record_id"], r["version"], r["dob"]) for r in rows] == [
+        ("A3", 2, "2016-02-09"), ("A6", 1, "2024-06-02")]
 
 
 def test_bad_rows_are_quarantined_with_file_row_field_reason_and_raw(

@@ -56,6 +56,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kinlink.cli.report",
     "kinlink.cli.users",
     "kinlink.cli.audit",
+    "kinlink.cli.serve",
 )
 
 for _name in COMMAND_MODULES:

@@ -6,9 +6,11 @@ from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import HEALTH_AGENCIES, Action, Resource, has_basis
 from kinlink.network import Alert, get_alert, list_alerts, set_alert_status
+from kinlink.network.triage import Inbox, group_by_child, teams_of
 from kinlink.review.prompt_reviews import Prompt, list_prompts, review_prompt
 
 Prompts = list[Prompt]  # named here: inside `Alerts`, `list` is its method
+INBOX_LIMIT = 200_000  # every alert of a large borough: the inbox ranks them all
 
 
 def _resource(alert: Alert) -> Resource:
@@ -62,3 +64,14 @@ class Alerts(Capability):
                        detail={"decision": decision}):
             return review_prompt(self.store, alert_id, decision, actor=actor.username,
                                  reason=reason, clock=self.clock)
+
+    def inbox(self, actor: Actor, *, status: str | None = "open", type: str | None = None,
+              agency: str | None = None, team: str | None = None) -> Inbox:
+        """Alerts grouped by child and ranked by what matters (marker severity, closeness
+        of the adult, recency), filtered by status, type, agency and the child's team."""
+        found = self.list(actor, type=type, agency=agency, status=status, limit=INBOX_LIMIT)
+        groups = group_by_child(self.store, found, self.clock.today())
+        teams = teams_of(self.store, [g.person_id for g in groups])
+        if team:
+            groups = [g for g in groups if team in teams.get(g.person_id, set())]
+        return Inbox(groups, sorted({t for found in teams.values() for t in found}))

@@ -17,6 +17,7 @@ from kinlink.core.export import Export
 from kinlink.core.gate import Gate
 from kinlink.core.ingest import Ingest
 from kinlink.core.network import Network
+from kinlink.core.persons import Persons
 from kinlink.core.quality import Quality
 from kinlink.core.report import Reports
 from kinlink.core.resolution import Resolution
@@ -52,6 +53,7 @@ class Kinlink:
         self.gate = Gate(self.audit_log, self.clock)
         self.db = Database(self)
         self.retention = Retention(self)
+        self.persons = Persons(self)
         self.network = Network(self)
         self.alerts = Alerts(self)
         self.chronology = Chronology(self)

@@ -43,8 +43,13 @@ class Network(Capability):
                           restricted=person_restricted(self.store, person_id))
         with self.gate(actor, Action.NETWORK_VIEW, person, reason=reason,
                        detail={"as_of": on.isoformat()}):
-            status = self.require_built()
-            network = child_network(self.store, person_id, as_of=on)
+            return self.visible_to(actor, person_id, on)
+
+    def visible_to(self, actor: Actor, person_id: str, on: date) -> NetworkView:
+        """The network as the actor may see it, for a capability whose own gate has let the
+        actor see it and logged the consultation (the person page: one entry, not three)."""
+        status = self.require_built()
+        network = child_network(self.store, person_id, as_of=on)
         return NetworkView(visible_network(actor, network), status)
 
     def status(self, actor: Actor) -> NetworkStatus:

@@ -37,6 +37,8 @@ class Kind(StrEnum):
 class Action(Enum):
     """Every action a capability offers, named `area.verb`, with the kind it is logged as."""
 
+    PERSONS_SEARCH = ("persons.search", Kind.CONSULTATION)
+    PERSONS_VIEW = ("persons.view", Kind.CONSULTATION)
     NETWORK_VIEW = ("network.view", Kind.CONSULTATION)
     NETWORK_STATUS = ("network.status", Kind.CONSULTATION)
     NETWORK_REBUILD = ("network.rebuild", Kind.COMBINATION)
@@ -107,6 +109,8 @@ _DATA = frozenset({R.DATA_QUALITY_OFFICER, R.MASH_ANALYST, R.ADMINISTRATOR})
 _EVERYONE = frozenset(Role)
 
 MATRIX: dict[Action, frozenset[Role]] = {
+    Action.PERSONS_SEARCH: _FRONT_LINE | _DATA,
+    Action.PERSONS_VIEW: _FRONT_LINE | _DATA,
     Action.NETWORK_VIEW: _FRONT_LINE,
     Action.NETWORK_STATUS: _EVERYONE,
     Action.NETWORK_REBUILD: _DATA,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
@@ -15,8 +15,16 @@ from kinlink.linkage.batch import BatchMatches, match_queries
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD
 from kinlink.linkage.engines import check_engine
 from kinlink.linkage.prepare import read_people_csv
-from kinlink.linkage.realtime import Candidate, RealtimeMatcher
+from kinlink.linkage.realtime import (
+    Candidate,
+    RealtimeMatcher,
+    RefreshSummary,
+    index_state,
+)
 from kinlink.linkage.resolve import ResolutionReport, resolve_file, resolve_store
+
+if TYPE_CHECKING:
+    from kinlink.core.app import Kinlink
 
 RECORDS = Resource("records")
 
@@ -54,6 +62,10 @@ class FileMatches:
 
 class Resolution(Capability):
     """Identity resolution over the stored records."""
+
+    def __init__(self, core: Kinlink) -> None:
+        super().__init__(core)
+        self._cached: tuple[tuple[int | None, int | None], RealtimeMatcher] | None = None
 
     def _engine(self, engine: str | None) -> str:
         """The engine asked for, else KINLINK_ENGINE; checked (inside the gate: a refused
@@ -97,12 +109,33 @@ class Resolution(Capability):
 
     def matcher(self, *, version: int | None = None, refresh: bool = True
                 ) -> tuple[RealtimeMatcher, int, int]:
-        """A real-time matcher on the saved model (brought up to date with the store)."""
+        """A real-time matcher on the saved model (brought up to date with the store).
+
+        Without `refresh`, the matcher of the newest model is kept and reused while the
+        model and the index stay as they were: loading the model and the term frequencies
+        costs far more than a match, and the web app matches as the user types."""
+        if not refresh and version is None:
+            return self._current_matcher(), 0, 0
         matcher = RealtimeMatcher(self.store, load_model(self.store, version))
         if not refresh:
             return matcher, 0, 0
         summary = matcher.refresh()
         return matcher, summary.indexed, summary.total
+
+    def _current_matcher(self) -> RealtimeMatcher:
+        state = index_state(self.store)
+        cached = self._cached
+        if cached is None or cached[0] != state:
+            # Two threads may both build one here; either result is right.
+            cached = self._cached = (state, RealtimeMatcher(self.store, load_model(self.store)))
+        return cached[1]
+
+    def index(self, actor: Actor) -> RefreshSummary:
+        """Bring the real-time index up to date with the stored records (the job after
+        ingest and resolution: searches and live matches read the index, never update it)."""
+        with self.gate(actor, Action.RESOLUTION_RUN, RECORDS, detail={"index": True}):
+            self.step("Indexing records for search and real-time matching")
+            return RealtimeMatcher(self.store, load_model(self.store)).refresh()
 
     def match(self, actor: Actor, query: dict[str, Any], *, top: int = 5,
               min_probability: float = 0.0, version: int | None = None,

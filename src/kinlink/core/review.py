@@ -16,7 +16,9 @@ from kinlink.review import (
     decision_history,
     get_review_item,
     list_review_items,
+    undo_decision,
 )
+from kinlink.review.compare import PairComparison, compare_pair
 
 
 @dataclass(frozen=True)
@@ -63,3 +65,19 @@ class Review(Capability):
                        detail={"decision": decision}):
             return decide(self.store, (uid_a, uid_b), decision, actor=actor.username,
                           reason=reason, clock=self.clock)
+
+    def undo(self, actor: Actor, uid_a: str, uid_b: str, *, reason: str = "") -> Decision:
+        """Undo the decision in force on a pair: the one before returns (or the pair goes
+        back to the queue); both stay in the history."""
+        with self.gate(actor, Action.REVIEW_DECIDE, _pair(uid_a, uid_b),
+                       reason=reason or "undo", detail={"decision": "undo"}):
+            return undo_decision(self.store, (uid_a, uid_b), actor=actor.username,
+                                 reason=reason, clock=self.clock)
+
+    def compare(self, actor: Actor, item_id: int) -> PairComparison:
+        """The item's two records side by side with each field's comparison and weight."""
+        with self.gate(actor, Action.REVIEW_VIEW, Resource("review-item", str(item_id)),
+                       detail={"compare": True}):
+            item = get_review_item(self.store, item_id)
+            matcher = self._core.resolution.matcher(refresh=False)[0]
+            return compare_pair(self.store, matcher, item.uid_l, item.uid_r)

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, tuple_
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select
 
 from kinlink.errors import NotFoundError
 from kinlink.linkage.explain import Explanation, explain
@@ -31,9 +31,14 @@ from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
 from kinlink.linkage.settings import BLOCKING_RULES, index_keys, query_keys
 from kinlink.store import Store
-from kinlink.store.queries import current_rows
+from kinlink.store.queries import current_rows, records_in
 from kinlink.store.schema.identity import record_persons
-from kinlink.store.schema.linkage import linkage_keys, linkage_records, linkage_terms
+from kinlink.store.schema.linkage import (
+    linkage_keys,
+    linkage_models,
+    linkage_records,
+    linkage_terms,
+)
 from kinlink.store.schema.source import people
 
 _BATCH = 20_000  # records prepared and written per transaction during a refresh
@@ -147,10 +152,11 @@ class RealtimeMatcher:
 
     def score_pair(self, uid_l: str, uid_r: str) -> dict[str, Any]:
         """Two indexed records scored against each other, as a row like `predict`'s."""
-        pairs = [tuple(uid.split(":", 1)) for uid in (uid_l, uid_r)]
+        pairs = [(agency, record_id) for agency, record_id in (uid.split(":", 1)
+                                                               for uid in (uid_l, uid_r))]
         with self.store.connect() as conn:
             rows = conn.execute(select(_records.features).where(
-                tuple_(_records.agency, _records.record_id).in_(pairs),
+                records_in(_records.agency, _records.record_id, pairs),
                 _records.layout == self._layout)).scalars().all()
         found = {r["uid"]: r for r in map(self._scorer.unpack, rows)}
         missing = [uid for uid in (uid_l, uid_r) if uid not in found]
@@ -261,6 +267,27 @@ class RealtimeMatcher:
             self._tf[column] = {v: n / total for v, n in values.items()}
 
 
+def index_state(store: Store) -> tuple[int | None, int | None]:
+    """(newest model version, highest record id in the index): a matcher built on an index
+    in this state can be reused until either changes (a refresh numbers records anew)."""
+    with store.connect() as conn:
+        return (conn.execute(select(func.max(linkage_models.c.version))).scalar(),
+                conn.execute(select(func.max(_records.rid))).scalar())
+
+
+def record_ids_under_keys(conn: Connection, keys: Sequence[str], *,
+                          limit: int) -> list[str]:
+    """uids ("agency:record_id") of at most `limit` indexed records held under any of these
+    keys (see `settings.index_keys`): the candidates a search looks at."""
+    if not keys:
+        return []
+    query = (select(_records.agency, _records.record_id)
+             .where(_records.rid.in_(select(linkage_keys.c.rid).where(
+                 linkage_keys.c.key.in_([_hash(k) for k in keys]))))
+             .limit(limit))
+    return [f"{agency}:{record_id}" for agency, record_id in conn.execute(query)]
+
+
 def _write_terms(conn: Connection, changes: Counter[tuple[str, str]]) -> None:
     """Add the changes in record counts per (column, value) to `linkage_terms`."""
     t = linkage_terms.c
@@ -295,7 +322,7 @@ def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, s
         return {}
     query = (select(record_persons.c.agency, record_persons.c.record_id,
                     record_persons.c.person_id)
-             .where(tuple_(record_persons.c.agency, record_persons.c.record_id).in_(records)))
+             .where(records_in(record_persons.c.agency, record_persons.c.record_id, records)))
     return {f"{a}:{r}": p for a, r, p in conn.execute(query).all()}
 
 

@@ -11,6 +11,7 @@ from kinlink.review.decisions import (
     decision_history,
     latest_decisions,
     review_constraints,
+    undo_decision,
 )
 from kinlink.review.queue import (
     STATUSES,
@@ -34,4 +35,5 @@ __all__ = [
     "list_review_items",
     "review_constraints",
     "store_review_items",
+    "undo_decision",
 ]

@@ -73,6 +73,26 @@ def decide(store: Store, pair: int | tuple[str, str], decision: str, *, actor: s
                     item_id)
 
 
+def undo_decision(store: Store, pair: int | tuple[str, str], *, actor: str,
+                  reason: str = "", clock: Clock = SYSTEM_CLOCK) -> Decision:
+    """Undo the decision in force on a pair by deciding again, so the history keeps both.
+
+    The decision before it comes back into force; when there was none, the pair returns to
+    the queue as "unsure" (no constraint on the next run). Raises `InputError` when nobody
+    has decided on the pair.
+    """
+    with store.connect() as conn:
+        uid_l, uid_r, _item = _resolve_pair(conn, pair)
+    history = decision_history(store, uid_l, uid_r)
+    if not history:
+        raise InputError(f"no decision on {uid_l} and {uid_r} to undo")
+    undone = history[-1]
+    restored = history[-2].decision if len(history) > 1 else "unsure"
+    why = f"undo of decision {undone.id} ({undone.decision})"
+    return decide(store, pair, restored, actor=actor,
+                  reason=f"{why}: {reason.strip()}" if reason.strip() else why, clock=clock)
+
+
 def _resolve_pair(conn: Connection, pair: int | tuple[str, str]) -> tuple[str, str, int | None]:
     """The pair's ordered uids and its review item id (if it has one)."""
     if isinstance(pair, int):

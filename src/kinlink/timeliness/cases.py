@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import RowMapping, and_, select
 
 from kinlink.store import Store
+from kinlink.store.queries import records_in
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.source import ingest_runs, people, referrals
 
@@ -179,14 +180,17 @@ def partial_dob(text: str | None) -> date | None:
 _CHUNK = 500  # persons per IN (...) query, well under every backend's parameter limit
 
 
-def _children(store: Store) -> dict[tuple[str, str], str]:
-    """Person id of every referral's child record that has been resolved."""
+def _children(store: Store, records: Sequence[tuple[str, str]] | None = None
+              ) -> dict[tuple[str, str], str]:
+    """Person id of every referral's child record (of these records) that has been resolved."""
     query = (
         select(referrals.c.agency, referrals.c.record_id, record_persons.c.person_id)
         .join(record_persons, and_(record_persons.c.agency == referrals.c.agency,
                                    record_persons.c.record_id == referrals.c.record_id))
         .distinct()
     )
+    if records is not None:
+        query = query.where(records_in(referrals.c.agency, referrals.c.record_id, records))
     with store.connect() as conn:
         return {(a, r): p for a, r, p in conn.execute(query)}
 
@@ -234,8 +238,10 @@ def _dobs(store: Store, persons: set[str]) -> tuple[dict[tuple[str, str], date],
     return by_record, by_person
 
 
-def load_cases(store: Store, *, agency: str | None = None) -> list[Case]:
-    """Every referral in the store (of one agency, when given) with all its versions."""
+def load_cases(store: Store, *, agency: str | None = None,
+               records: Sequence[tuple[str, str]] | None = None) -> list[Case]:
+    """Every referral in the store (of one agency, or about these (agency, record_id)
+    records, when given) with all its versions."""
     query = (
         select(referrals, ingest_runs.c.started_at.label("seen_at"))
         .join(ingest_runs, ingest_runs.c.id == referrals.c.ingest_run_id)
@@ -243,9 +249,11 @@ def load_cases(store: Store, *, agency: str | None = None) -> list[Case]:
     )
     if agency is not None:
         query = query.where(referrals.c.agency == agency)
+    if records is not None:  # one person's referrals: a few indexed look-ups
+        query = query.where(records_in(referrals.c.agency, referrals.c.record_id, records))
     with store.connect() as conn:
         rows = conn.execute(query).mappings().all()
-    children = _children(store)
+    children = _children(store, records)
     dob_by_record, dob_by_person = _dobs(store, set(children.values()))
 
     grouped: dict[tuple[str, str], list[RowMapping]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -47,15 +48,17 @@ class CaseTimeliness:
 
 
 def evaluate_cases(store: Store, *, as_of: date | datetime | None = None,
-                   config: ClocksConfig | None = None) -> list[CaseTimeliness]:
-    """Every referral's clocks as of `as_of` (default now), with date findings. A referral
-    not made yet at `as_of` has every clock not started."""
+                   config: ClocksConfig | None = None,
+                   records: Sequence[tuple[str, str]] | None = None) -> list[CaseTimeliness]:
+    """Every referral's clocks (or those of the referrals about these (agency, record_id)
+    records) as of `as_of` (default now), with date findings. A referral not made yet at
+    `as_of` has every clock not started."""
     config = config or load_config()
     at = moment(as_of)
     evaluator = ClockEvaluator(config)
     calendar, after = config.working_calendar, config.queue.probably_not_recorded_after
     evaluated = []
-    for case in load_cases(store):
+    for case in load_cases(store, records=records):
         clocks = evaluator.evaluate(case, at)
         stale = {c.name: reason for c in clocks
                  if (reason := not_recorded_reason(c, case.path, at, calendar, after))}

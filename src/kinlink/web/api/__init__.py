@@ -1,0 +1,1 @@
+"""The JSON API under /api/: one module per group of resources, pydantic models in `models`."""
