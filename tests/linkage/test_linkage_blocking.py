@@ -9,15 +9,15 @@ import pyarrow as pa
 import pytest
 
 from kinlink.linkage import LinkageModel, predict
+from kinlink.linkage.blocking import CORE_RULES, index_keys, query_keys
 from kinlink.linkage.prepare import prepare_record
-from kinlink.linkage.settings import index_keys, query_keys
 
 
 def _meet(left: Mapping[str, str | None], right: Mapping[str, str | None]) -> bool:
     """Whether the two records are a candidate pair, asked from both sides."""
     a, b = prepare_record(left), prepare_record(right)
-    there = bool(set(query_keys(a)) & set(index_keys(b)))
-    assert there == bool(set(query_keys(b)) & set(index_keys(a)))
+    there = bool(set(query_keys(a, CORE_RULES)) & set(index_keys(b, CORE_RULES)))
+    assert there == bool(set(query_keys(b, CORE_RULES)) & set(index_keys(a, CORE_RULES)))
     return there
 
 
@@ -73,12 +73,13 @@ def test_a_record_without_a_date_of_birth_meets_everyone_of_its_names() -> None:
 def test_keys_pair_exactly_the_records_batch_blocking_pairs(
         borough_records: pa.Table, trained_model: LinkageModel) -> None:
     records = borough_records.to_pylist()
+    rules = trained_model.blocking.rules
     holders = defaultdict(set)
     for record in records:
-        for key in index_keys(record):
+        for key in index_keys(record, rules):
             holders[key].add(record["uid"])
     by_keys = {tuple(sorted((record["uid"], other))) for record in records
-               for key in query_keys(record) for other in holders[key]
+               for key in query_keys(record, rules) for other in holders[key]
                if other != record["uid"]}
     pairs = predict(borough_records, trained_model, threshold=0.0)
     batch = set(zip(pairs["uid_l"].to_pylist(), pairs["uid_r"].to_pylist(), strict=True))

@@ -16,6 +16,7 @@ from kinlink.linkage import load_model, prepare_records_from_store, save_model, 
 from kinlink.linkage.engines import ENGINES, check_engine
 from kinlink.linkage.prepare import read_people_csv
 from kinlink.linkage.realtime import Candidate, RealtimeMatcher
+from kinlink.linkage.resolve import model_notes
 
 _QUERY_FIELDS = ("first_name", "middle_names", "surname", "previous_surnames", "aliases",
                  "dob", "sex", "address", "postcode", "nhs_number", "upn", "pnc_id")
@@ -41,6 +42,8 @@ def train_command(
     console.print(f"Trained model version {version} on {records.num_rows:,} records "
                   f"in {model.training_seconds:.1f} s ({engine}); "
                   f"prior {model.prior:.2e}.", highlight=False)
+    for note in model_notes(model):
+        console.print(note, highlight=False, markup=False)
     for name, path in model.charts.items():
         console.print(f"  {name.replace('_', ' ')} chart: {path}", highlight=False)
 

@@ -30,6 +30,7 @@ _UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 
 _nicknamer = NickNamer()
+_END = 3  # letters at each end of a name in `name_end_keys`
 
 
 def fold(value: str | None) -> str | None:
@@ -65,6 +66,15 @@ def nickname_group(first_name: str | None) -> tuple[str, ...]:
     first_token = first_name.split(" ")[0]
     canonicals = _nicknamer.canonicals_of(first_token.lower())
     return tuple(sorted({first_token, *(c.upper() for c in canonicals)}))
+
+
+def name_end_keys(first_name: str, surname: str) -> list[str]:
+    """Both names' leading and trailing letters, each forename end with each surname end
+    (`<MAT|>SON`): a typo in each name leaves one end of each intact, so two spellings
+    of one person share a key ("MATHEW ROBERTSN" and "MATTHEW ROBERTSON": `<MAT|<ROB`)."""
+    ends = [(f"<{name[:_END]}", f">{name[-_END:]}")
+            for name in (first_name.replace(" ", ""), surname.replace(" ", ""))]
+    return sorted({f"{a}|{b}" for a in ends[0] for b in ends[1]})
 
 
 def list_values(value: str | None) -> list[str]:

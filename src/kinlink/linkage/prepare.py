@@ -127,6 +127,8 @@ def prepare_table(raw: pa.Table) -> pa.Table:
         "forenames_all": forenames_all,
         "surnames_all": surnames_all,
         "name_codes": name_codes,
+        "name_ends": _map(pc.binary_join_element_wise(first, surname, "|"),
+                          _name_ends, _STR_LIST),
         # Both name codes in sorted order: a swap of forename and surname still agrees.
         "name_codes_pair": pc.if_else(
             pc.less_equal(c["first_name_dm"], c["surname_dm"]),
@@ -328,6 +330,12 @@ def _alias_names(value: str, position: int) -> list[str] | None:
     """First (position 0) or last (-1) words of each alias full name."""
     words = [n.name_parts(n.fold(v)) for v in n.list_values(value)]
     return sorted({w[position] for w in words if w}) or None
+
+
+def _name_ends(names: str) -> list[str] | None:
+    """Keys of a forename and surname ("FIRST|SURNAME") that survive a typo in each."""
+    first, surname = names.split("|")
+    return n.name_end_keys(first, surname) or None
 
 
 def _truthy(value: str) -> bool:

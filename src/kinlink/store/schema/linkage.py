@@ -1,7 +1,8 @@
 """Trained linkage models and the real-time matching index.
 
 - `linkage_models`: every trained model, versioned; the Splink settings with m and u,
-  when and on how many records it was trained, and where its charts are.
+  when and on how many records it was trained, where its charts are, and what training
+  chose and found (`details`: the blocking profile and rules, levels left untrained).
 - `linkage_records`: each current people record prepared for matching, packed as text
   (`kinlink.linkage.scoring.PairScorer.pack`), with the source row it was prepared from,
   so a refresh after ingest re-prepares only what changed, and the layout (a fingerprint
@@ -40,6 +41,8 @@ linkage_models = Table(
     Column("settings", JSON, nullable=False),  # Splink settings incl. m/u and the prior
     Column("charts", JSON, nullable=False, default=dict),  # chart name -> HTML path
     Column("training_seconds", Integer),
+    # what training chose and found: the blocking profile and rules, untrained levels
+    Column("details", JSON),
 )
 
 linkage_records = Table(
