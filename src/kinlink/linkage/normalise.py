@@ -15,13 +15,12 @@ from functools import lru_cache
 from metaphone import doublemetaphone
 from nicknames import NickNamer
 
+from kinlink.address import address_words
+
 _NON_LETTER = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r"\s+")
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})?$")
-_ADDRESS_NOISE = re.compile(r"[^A-Z0-9 ]+")
-_OUTWARD = r"[A-Z]{1,2}[0-9][0-9A-Z]?"
-_POSTCODE_PART = re.compile(rf"^(?:{_OUTWARD}|[0-9][A-Z]{{2}}|{_OUTWARD}[0-9][A-Z]{{2}})$")
 _PNC = re.compile(r"^(\d{2})(\d{2})/(\d{7})([A-Z])$")
 _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 
@@ -127,14 +126,12 @@ def postcode_parts(value: str | None) -> tuple[str | None, str | None, str | Non
 
 
 def address_tokens(address: str | None) -> list[str]:
-    """The distinct words of an address, upper case, without punctuation or postcode parts.
+    """The distinct words of an address as the one address reader normalises them
+    (`kinlink.address`: `RD` -> ROAD, `2/3` -> FLAT 2 3, ...), without postcode parts.
 
     The postcode is compared on its own; left in, it would count twice in the address.
     """
-    if not address:
-        return []
-    text = _ADDRESS_NOISE.sub(" ", fold_accents(address).upper())
-    return sorted({t for t in text.split() if not _POSTCODE_PART.match(t)})
+    return sorted(set(address_words(address))) if address else []
 
 
 def fold_accents(value: str) -> str:

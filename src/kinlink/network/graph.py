@@ -39,8 +39,8 @@ from sqlalchemy import (
     update,
 )
 
+from kinlink import address
 from kinlink.network import edges as kinds
-from kinlink.network.address import address_parts
 from kinlink.network.incident_text import CHILD_LINKS, incident_text_edges
 from kinlink.network.load import SourceFrames, load_sources
 from kinlink.network.persons import ADULT_AGE, age_expr, person_table
@@ -230,7 +230,7 @@ def build_network(store: Store, *, progress: bool = False) -> NetworkBuild:
             unresolved=persons.filter(~pl.col("resolved")).height, started=started)
         store.analyze(network_persons, network_edges, network_markers)
         bar.advance(task)
-    address_parts.cache_clear()  # up to 1M parsed addresses: not worth keeping between builds
+    address.clear_cache()  # up to 1M read addresses: not worth keeping between builds
     return NetworkBuild(build_id, persons, markers, edge_count, time.perf_counter() - started,
                         store)
 
