@@ -61,8 +61,9 @@ class BlockingRule:
 # month in either order); both names under a typo each (leading or trailing letters)
 # with the year or with the day and month, so that both names misspelt and one digit of
 # the date wrong still meet; a wrong date (name sounds with the year, or the day and
-# month); a move (the date and the postcode); a name with the postcode or the street
-# address; any shared strong id. Names alone would make blocks that grow with the
+# month); a move (the date and the postcode); a name or the date with the postcode, or
+# with the house and street where one record has no postcode (not recorded, or a
+# US-style address); any shared strong id. Names alone would make blocks that grow with the
 # square of the records (every John Smith with every other), so among the core rules
 # they pair only a record that has no date of birth, whose other fields cannot place it,
 # and the names of a record with no postcode (of no fixed abode, say), whose date of
@@ -75,8 +76,8 @@ CORE_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("name_ends", "dob_month_day")),
     BlockingRule(("dob", "postcode")),
     BlockingRule(("name_codes", "postcode")),
-    BlockingRule(("dob", "address_key")),
-    BlockingRule(("name_codes", "address_key")),
+    BlockingRule(("dob", "address_key"), one_lacks="postcode"),
+    BlockingRule(("name_codes", "address_key"), one_lacks="postcode"),
     BlockingRule(("name_codes_pair",), one_lacks="dob"),
     BlockingRule(("name_codes_pair",), one_lacks="postcode"),
     BlockingRule(("first_name_nick", "surnames_all"), one_lacks="dob"),
@@ -110,7 +111,7 @@ LEGACY_RULES: tuple[BlockingRule, ...] = tuple(
     if not {"name_ends", "address_key"} & set(rule.columns))
 LIST_COLUMNS = frozenset({"name_codes", "first_name_nick", "surnames_all", "name_ends",
                           "address_tokens"})
-BROAD_PAIRS_PER_RECORD = 20
+BROAD_PAIRS_PER_RECORD = 2
 """Candidate pairs per record the broad rules may add between them: near-linear."""
 BROAD_PAIRS_AT_LEAST = 200_000
 """... and on a small file, up to this many whatever its size (a second of scoring)."""

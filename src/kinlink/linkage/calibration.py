@@ -83,24 +83,23 @@ def recalibrated(pairs: pa.Table, old_prior: float, new_prior: float) -> pa.Tabl
 
 def _best_threshold(probabilities: np.ndarray) -> tuple[float, float, float]:
     """The threshold in `THRESHOLD_RANGE` with the best expected F1, and the expected
-    precision and recall there."""
+    precision and recall there (a pair is predicted when its probability is at least
+    the threshold)."""
     expected_true = float(probabilities.sum())
-    if not len(probabilities) or expected_true <= 0:
+    if expected_true <= 0:
         return 0.5, 1.0, 1.0
     ordered = np.sort(probabilities)[::-1]
-    true_above = np.cumsum(ordered)
-    predicted = np.arange(1, len(ordered) + 1)
-    f1 = 2 * true_above / (predicted + expected_true)
+    true_above = np.concatenate([[0.0], np.cumsum(ordered)])
     low, high = THRESHOLD_RANGE
-    allowed = (ordered >= low) & (ordered <= high)
-    if not allowed.any():
-        best = int(np.searchsorted(-ordered, -0.5, side="right")) - 1
-    else:
-        best = int(np.flatnonzero(allowed)[np.argmax(f1[allowed])])
-    if best < 0:
-        return 0.5, 1.0, 0.0
-    return (float(ordered[best]), float(true_above[best] / predicted[best]),
-            float(true_above[best] / expected_true))
+    inside = ordered[(ordered >= low) & (ordered <= high)]
+    candidates = np.unique(np.concatenate([inside, [low, 0.5, high]]))
+    predicted = np.searchsorted(-ordered, -candidates, side="right")  # p >= candidate
+    f1 = 2 * true_above[predicted] / (predicted + expected_true)
+    tied = np.flatnonzero(f1 >= f1.max() - 1e-12)  # one partition, several thresholds
+    best = int(tied[np.argmin(np.abs(candidates[tied] - 0.5))])
+    chosen = int(predicted[best])
+    precision = true_above[chosen] / chosen if chosen else 1.0
+    return float(candidates[best]), float(precision), float(true_above[chosen] / expected_true)
 
 
 def _probabilities(bayes: np.ndarray, prior: float) -> np.ndarray:

@@ -8,7 +8,8 @@ refuse a link when it would
 - join two different valid strong identifiers of one kind (two NHS numbers, UPNs or
   PNC ids),
 - join two records that must stay apart (`cannot_link`: records an agency recorded as
-  related to each other, or a reviewer's "not the same person"), or
+  related to each other, or a reviewer's "not the same person"; and scored pairs with a
+  household's shape, twins or a parent and child, see `households.py`), or
 - join two groups (of two or more records each) that the rest of the evidence does not
   support: the average match probability over every scored pair between the two groups
   is below `min_support` (a long chain held by one link).
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from kinlink.linkage.households import household_cannot_links
 
 STRONG_ID_COLUMNS = ("nhs_number", "upn", "pnc_id")
 """Identifiers that, when two records hold different valid values, mean different persons."""
@@ -74,6 +77,7 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
     uids = records.column("uid").combine_chunks()
     n = len(uids)
     strong = _strong_id_codes(records)
+    cannot_link = _with_household_shapes(cannot_link, pairs)
     scored, musts, cannots = _encode_pairs(uids, pairs, must_link, cannot_link)
     links = scored[scored["p"] >= threshold]
 
@@ -117,6 +121,20 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
         clusters=_cluster_table(uids, labels, confidence),
         refused=_refused_table(uids, labels, agglomerator.refused),
     )
+
+
+def _with_household_shapes(cannot: pa.Table | None, pairs: pa.Table) -> pa.Table | None:
+    """The cannot-links with the scored pairs that have a household's shape (twins, a
+    parent and child: see `households.py`)."""
+    shapes = household_cannot_links(pairs)
+    if not shapes.num_rows:
+        return cannot
+    if cannot is None:
+        return shapes
+    if "reason" not in cannot.column_names:
+        cannot = cannot.append_column("reason", pa.nulls(cannot.num_rows, pa.string()))
+    return pa.concat_tables([cannot.select(["uid_l", "uid_r", "reason"])
+                             .cast(shapes.schema), shapes])
 
 
 def _doubtful(component: np.ndarray, scored: np.ndarray, threshold: float,

@@ -67,7 +67,11 @@ ANCHORED_LEVELS = (("dob", "different"), ("sex", "different"))
 # agree, are misspelt, or disagree (one agency's middle name is another's forename, or
 # a different one was recorded).
 MIDDLE_NAME_M = {"in common": 0.05, "similar": 0.01, "different": 0.02}
-INITIAL_M = 0.02  # starting m of "an initial that agrees" (forename, middle names)
+# Starting m and u of "an initial that agrees" (forename, middle names), kept where no
+# record has an initial: among one person's records with both names written, an initial
+# on one side (one in twenty); among other pairs, an initial on one side whose letter
+# happens to agree (one in fifty): about +1.3, where "different" is about -5.6.
+INITIAL_M_U = (0.05, 0.02)
 STRONG_IDS = (("nhs_number", "NHS number"), ("upn", "UPN"), ("pnc_id", "PNC id"))
 
 
@@ -133,9 +137,9 @@ _ADDRESS_JACCARD_SQL = ("(cast({shared_address_tokens} as double) / ({size}(addr
                         " + {size}(address_tokens_r) - {shared_address_tokens}))")
 
 
-def _starting_m(level: Level, m: float) -> Level:
-    """The level with a starting m for EM (kept when EM sees no pair in it)."""
-    level.configure(m_probability=m)
+def _starting(level: Level, m: float, u: float) -> Level:
+    """The level with starting m and u, kept when training sees no pair in it."""
+    level.configure(m_probability=m, u_probability=u)
     return level
 
 
@@ -200,9 +204,9 @@ def _forename() -> ComparisonSpec:
               f"OR {{overlap}}({{split}}({column}_r, ' '), forenames_all_l)",
               "matches a middle name or alias", among_other_forenames),
         # One agency writes the forename as an initial, another in full.
-        _starting_m(Level(f"(length({column}_l) = 1 OR length({column}_r) = 1) "
+        _starting(Level(f"(length({column}_l) = 1 OR length({column}_r) = 1) "
                           f"AND left({column}_l, 1) = left({column}_r, 1)",
-                          "an initial that agrees", _initial_agrees(column)), INITIAL_M),
+                          "an initial that agrees", _initial_agrees(column)), *INITIAL_M_U),
         Level(f"{dm}_l = {dm}_r", "sounds the same", lambda a, b: _eq(a[dm], b[dm])),
         Level(f"{{jw}}({column}_l, {column}_r) >= {JW_HIGH}", "similar spelling",
               lambda a, b: _jw(a[column], b[column]) >= JW_HIGH),
@@ -243,9 +247,9 @@ def _middle_names() -> ComparisonSpec:
                        "a middle name in common", in_common), MIDDLE_NAME_M["in common"]),
         # One agency writes the middle name as an initial (David J Okafor), another in
         # full (David James Okafor): learnt like the "same" level, from its start.
-        _starting_m(Level(f"(length({column}_l) = 1 OR length({column}_r) = 1) "
+        _starting(Level(f"(length({column}_l) = 1 OR length({column}_r) = 1) "
                           f"AND left({column}_l, 1) = left({column}_r, 1)",
-                          "an initial that agrees", _initial_agrees(column)), INITIAL_M),
+                          "an initial that agrees", _initial_agrees(column)), *INITIAL_M_U),
         _fixed_m(Level(f"{{jw}}({column}_l, {column}_r) >= {JW_HIGH}", "similar spelling",
                        lambda a, b: _jw(a[column], b[column]) >= JW_HIGH),
                  MIDDLE_NAME_M["similar"]),

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kinlink.address import normalise_postcode, read_address
 from kinlink.errors import InputError
 from kinlink.ingest.format import PEOPLE
 from kinlink.linkage import normalise as n
@@ -151,7 +152,7 @@ def prepare_table(raw: pa.Table) -> pa.Table:
                                                                  pa.scalar(None, pa.string())))),
         **{name: c[name] for name in (
             "dob_estimated", "sex", "postcode", "postcode_sector", "postcode_district",
-            "address_tokens", "nhs_number", "upn", "pnc_id")},
+            "address_tokens", "address_key", "nhs_number", "upn", "pnc_id")},
     })
 
 
@@ -213,8 +214,15 @@ def _cleaned_columns(raw: pa.Table) -> dict[str, pa.Array]:
     surname = _map(raw["surname"], n.fold, pa.string())
     dob = _map(raw["dob"], _dob_or_none, pa.struct(
         [("y", pa.int32()), ("m", pa.int32()), ("d", pa.int32())]))
-    postcode = _map(raw["postcode"], _postcode_struct, pa.struct(
-        [("unit", pa.string()), ("sector", pa.string()), ("district", pa.string())]))
+    home = _map(raw["address"], _home, pa.struct(
+        [("postcode", pa.string()), ("key", pa.string())]))
+    # A full postcode from its own column, else one written inside the address, else
+    # what the column holds (an outward code alone still gives the district).
+    postcode = _map(pc.coalesce(_map(raw["postcode"], normalise_postcode, pa.string()),
+                                pc.struct_field(home, "postcode"), raw["postcode"]),
+                    _postcode_struct, pa.struct([("unit", pa.string()),
+                                                 ("sector", pa.string()),
+                                                 ("district", pa.string())]))
     return {
         "agency": raw["agency"].combine_chunks(),
         "record_id": raw["record_id"].combine_chunks(),
@@ -238,6 +246,7 @@ def _cleaned_columns(raw: pa.Table) -> dict[str, pa.Array]:
         "postcode_district": pc.struct_field(postcode, "district"),
         "address_tokens": _map(raw["address"], lambda v: n.address_tokens(v) or None,
                                _STR_LIST),
+        "address_key": pc.struct_field(home, "key"),
         "nhs_number": _valid_nhs_numbers(raw["nhs_number"]),
         "upn": _map(raw["upn"], n.valid_upn, pa.string()),
         "pnc_id": _map(raw["pnc_id"], n.valid_pnc_id, pa.string()),
@@ -313,6 +322,16 @@ def _dob_or_none(value: str) -> dict[str, int | None] | None:
     except ValueError:
         return None
     return {"y": y, "m": m, "d": d}
+
+
+def _home(address: str) -> dict[str, str | None]:
+    """The postcode written inside an address, and its home's key (house number or name,
+    flat and street: `12||HIGH STREET`), read by the one address reader. The key leaves
+    the district out: one record of a home may have a postcode and another not."""
+    reading = read_address(address)
+    key = reading.household_key
+    return {"postcode": reading.postcode,
+            "key": key.rsplit("|", 1)[0] if key is not None else None}
 
 
 def _postcode_struct(value: str) -> dict[str, str | None]:

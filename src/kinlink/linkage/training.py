@@ -149,8 +149,8 @@ def _settle_parameters(settings: dict[str, Any], initial: dict[str, Any],
     - Splink leaves a level it never saw unset, and then falls back on defaults that
       depend only on the level's position. A level no sampled random pair fell into has
       u below one in the pairs sampled, so it gets that bound; a level EM never saw
-      among matches keeps its starting m (in `initial`), or gets a small one
-      (`UNSEEN_M`) when it has none.
+      among matches gets a small m (`UNSEEN_M`). A level given starting values (in
+      `initial`) keeps them instead.
     - EM on a small or clean sample can drive the m of complete disagreement towards
       zero, a veto no real recording supports: it is kept at `MIN_DISAGREEMENT_M` or
       more.
@@ -158,8 +158,7 @@ def _settle_parameters(settings: dict[str, Any], initial: dict[str, Any],
     sampled = min(U_SAMPLE_PAIRS, records * (records - 1) / 2)
     for comparison, start in zip(settings["comparisons"], initial["comparisons"],
                                  strict=True):
-        starting = {lv["label_for_charts"]: lv.get("m_probability")
-                    for lv in start["comparison_levels"]}
+        starting = {lv["label_for_charts"]: lv for lv in start["comparison_levels"]}
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         if not any(_known(lv, "u_probability") for lv in levels):
             for level in levels:
@@ -167,10 +166,10 @@ def _settle_parameters(settings: dict[str, Any], initial: dict[str, Any],
                 level["m_probability"] = level["u_probability"] = weightless
             continue
         for level in levels:
-            unseen_m = starting.get(level["label_for_charts"]) or UNSEEN_M
-            for key, unseen in (("u_probability", 1 / sampled), ("m_probability", unseen_m)):
+            begun = starting.get(level["label_for_charts"], {})
+            for key, unseen in (("u_probability", 1 / sampled), ("m_probability", UNSEEN_M)):
                 if not _known(level, key):
-                    level[key] = unseen
+                    level[key] = begun.get(key) or unseen
             if level.get("sql_condition") == "ELSE" and not level.get("fix_m_probability"):
                 level["m_probability"] = max(level["m_probability"], MIN_DISAGREEMENT_M)
     return settings

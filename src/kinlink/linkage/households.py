@@ -1,0 +1,64 @@
+"""People of one household kept apart: scored pairs whose shape says two people.
+
+The comparisons weigh each field on its own, and a household's members share most of
+them: twins share a surname, a date of birth and an address, and differ only in the
+forename; a parent and child may share a forename and surname at one address, and
+differ only in a date of birth decades apart. However strong the rest, such a pair is
+two people unless something that identifies one person says otherwise, so clustering
+takes it as a cannot-link (a chain through a third record cannot join them either):
+
+- **same birth, different forename**: the same date of birth and surname, forenames
+  that share nothing (not a nickname, an initial, a middle name, a sound or a spelling);
+- **a generation apart**: dates of birth 12 or more years apart (a typo in one digit
+  or a day/month swap is a level of its own, judged before this one).
+
+A shared strong identifier (NHS number, UPN, PNC id) overrides both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from kinlink.linkage.comparisons import STRONG_IDS, ComparisonSpec, comparison_specs
+
+TWINS = "same-birth-different-forename"
+GENERATION = "a-generation-apart"
+SCHEMA = pa.schema([("uid_l", pa.string()), ("uid_r", pa.string()), ("reason", pa.string())])
+
+
+def household_cannot_links(pairs: pa.Table) -> pa.Table:
+    """Cannot-links (`uid_l`, `uid_r`, `reason`) among scored `pairs` (with their
+    `gamma_` columns, as `predict` gives them); none when the pairs have no gammas."""
+    specs = {spec.name: spec for spec in comparison_specs()}
+    needed = [f"gamma_{name}" for name in ("forename", "dob", "family_and_place", "strong_id")]
+    if not pairs.num_rows or not all(c in pairs.column_names for c in needed):
+        return SCHEMA.empty_table()
+
+    def gamma(name: str) -> np.ndarray:
+        return pairs[f"gamma_{name}"].to_numpy(zero_copy_only=False)
+
+    def levels(name: str, labels: set[str] | None = None, prefix: str = "") -> list[int]:
+        return _gammas(specs[name], lambda label: (label in labels if labels is not None
+                                                   else label.startswith(prefix)))
+
+    same_id = np.isin(gamma("strong_id"),
+                      levels("strong_id", {f"same {label}" for _c, label in STRONG_IDS}))
+    twins = (np.isin(gamma("forename"), levels("forename", {"different"}))
+             & np.isin(gamma("dob"), levels("dob", {"same"}))
+             & np.isin(gamma("family_and_place"), levels("family_and_place",
+                                                          prefix="same surname,")))
+    generation = np.isin(gamma("dob"), levels("dob", prefix="12 or more years"))
+    reason = np.where(twins, TWINS, np.where(generation, GENERATION, ""))
+    keep = (reason != "") & ~same_id
+    return pa.table({"uid_l": pairs["uid_l"].filter(pa.array(keep)),
+                     "uid_r": pairs["uid_r"].filter(pa.array(keep)),
+                     "reason": pa.array(reason[keep], pa.string())}, schema=SCHEMA)
+
+
+def _gammas(spec: ComparisonSpec, wanted: object) -> list[int]:
+    """The comparison vector values of the spec's levels whose label is `wanted`
+    (Splink numbers the levels below the null level from the most alike down to 0)."""
+    levels = [level for level in spec.levels if not level.is_null_level]
+    return [len(levels) - 1 - i for i, level in enumerate(levels)
+            if wanted(level.label)]  # type: ignore[operator]
