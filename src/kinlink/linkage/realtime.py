@@ -22,7 +22,18 @@ from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 
 from kinlink.errors import NotFoundError
 from kinlink.linkage.explain import Explanation, explain
@@ -31,7 +42,7 @@ from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
 from kinlink.linkage.settings import BLOCKING_RULES, index_keys, query_keys
 from kinlink.store import Store
-from kinlink.store.queries import current_rows
+from kinlink.store.queries import current_rows, record_keys_in
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.linkage import linkage_keys, linkage_records, linkage_terms
 from kinlink.store.schema.source import people
@@ -147,10 +158,11 @@ class RealtimeMatcher:
 
     def score_pair(self, uid_l: str, uid_r: str) -> dict[str, Any]:
         """Two indexed records scored against each other, as a row like `predict`'s."""
-        pairs = [tuple(uid.split(":", 1)) for uid in (uid_l, uid_r)]
+        pairs = [(agency, record_id) for agency, _, record_id in
+                 (uid.partition(":") for uid in (uid_l, uid_r))]
         with self.store.connect() as conn:
             rows = conn.execute(select(_records.features).where(
-                tuple_(_records.agency, _records.record_id).in_(pairs),
+                record_keys_in(_records.agency, _records.record_id, pairs),
                 _records.layout == self._layout)).scalars().all()
         found = {r["uid"]: r for r in map(self._scorer.unpack, rows)}
         missing = [uid for uid in (uid_l, uid_r) if uid not in found]
@@ -293,10 +305,15 @@ def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, s
     """uid -> person id of those records that linkage has resolved."""
     if not records:
         return {}
-    query = (select(record_persons.c.agency, record_persons.c.record_id,
-                    record_persons.c.person_id)
-             .where(tuple_(record_persons.c.agency, record_persons.c.record_id).in_(records)))
-    return {f"{a}:{r}": p for a, r, p in conn.execute(query).all()}
+    return {f"{a}:{r}": p for a, r, p in conn.execute(person_ids_query(records)).all()}
+
+
+def person_ids_query(records: list[tuple[str, str]]) -> Select:
+    """The person ids of (agency, record_id) pairs, looked up by record_persons' primary
+    key (one index search a record, however large the store)."""
+    c = record_persons.c
+    return select(c.agency, c.record_id, c.person_id).where(
+        record_keys_in(c.agency, c.record_id, records))
 
 
 def _layout_fingerprint(scorer: PairScorer) -> int:
