@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,7 +24,6 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import (
     Connection,
-    Select,
     Table,
     and_,
     bindparam,
@@ -58,6 +57,16 @@ _CANDIDATES = (
     .where(~and_(_records.agency == bindparam("agency"),
                  _records.record_id == bindparam("record_id")))
     .where(_records.layout == bindparam("layout"))  # never unpack another layout's records
+)
+
+
+# Persons of some records of one agency, by record_persons' primary key: one index search
+# a record, however large the store (a row-value IN made SQLite scan the table). Built
+# once, so its compiled form is cached.
+PERSON_IDS = (
+    select(record_persons.c.agency, record_persons.c.record_id, record_persons.c.person_id)
+    .where(record_persons.c.agency == bindparam("agency"),
+           record_persons.c.record_id.in_(bindparam("record_ids", expanding=True)))
 )
 
 
@@ -303,17 +312,11 @@ def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
 
 def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, str]:
     """uid -> person id of those records that linkage has resolved."""
-    if not records:
-        return {}
-    return {f"{a}:{r}": p for a, r, p in conn.execute(person_ids_query(records)).all()}
-
-
-def person_ids_query(records: list[tuple[str, str]]) -> Select:
-    """The person ids of (agency, record_id) pairs, looked up by record_persons' primary
-    key (one index search a record, however large the store)."""
-    c = record_persons.c
-    return select(c.agency, c.record_id, c.person_id).where(
-        record_keys_in(c.agency, c.record_id, records))
+    by_agency: dict[str, list[str]] = defaultdict(list)
+    for agency, record_id in records:
+        by_agency[agency].append(record_id)
+    return {f"{a}:{r}": p for agency, ids in by_agency.items() for a, r, p in conn.execute(
+        PERSON_IDS, {"agency": agency, "record_ids": ids}).all()}
 
 
 def _layout_fingerprint(scorer: PairScorer) -> int:
