@@ -151,8 +151,8 @@ class Blocking:
         routes = f"; {self.two_routes:.1%} of records reachable by two or more rules" \
             if self.two_routes is not None else ""
         return (f"Blocking: {len(self.rules)} rules ({len(self.rules) - len(broad)} core, "
-                f"broad: {', '.join(broad) or 'none affordable'}); about {per_record:.1f} "
-                f"candidate pairs per record{routes}. Filled: {filled}.")
+                f"broad: {', '.join(broad) or 'none affordable'}); at most {per_record:.1f} "
+                f"candidate pairs per record (estimated){routes}. Filled: {filled}.")
 
 
 def choose_blocking(records: pa.Table) -> Blocking:
