@@ -4,6 +4,7 @@ and what training tells the user about them."""
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,7 +19,12 @@ from kinlink.linkage import LinkageModel, predict, train
 from kinlink.linkage.blocking import BROAD_RULES, choose_blocking
 from kinlink.linkage.calibration import calibrate
 from kinlink.linkage.clusters import cluster
-from kinlink.linkage.households import GENERATION, TWINS, household_cannot_links
+from kinlink.linkage.households import (
+    GENERATION,
+    TWINS,
+    household_cannot_links,
+    household_shapes,
+)
 from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
 
@@ -172,3 +178,15 @@ def test_resolve_prints_one_summary_and_no_splink_warnings(
     assert "unable to train" not in printed and "max_pairs" not in printed
     assert "Blocking:" in printed and "Levels that kept their starting m" in printed
     assert "the model expects precision" in printed
+
+
+def test_the_twins_shape_holds_only_where_forenames_rarely_differ(
+        trained_model: LinkageModel) -> None:
+    assert household_shapes(trained_model.settings) == (TWINS, GENERATION)
+    settings = copy.deepcopy(trained_model.settings)
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if (comparison["output_column_name"], level["label_for_charts"]) == (
+                    "forename", "different"):
+                level["m_probability"] = 0.2  # a register that replaces forenames
+    assert household_shapes(settings) == (GENERATION,)

@@ -22,13 +22,14 @@ Everything here is a pure function of arrow tables: no store, no model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kinlink.linkage.households import household_cannot_links
+from kinlink.linkage.households import SHAPES, household_cannot_links
 
 STRONG_ID_COLUMNS = ("nhs_number", "upn", "pnc_id")
 """Identifiers that, when two records hold different valid values, mean different persons."""
@@ -62,13 +63,15 @@ class Clustering:
 
 def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_THRESHOLD,
             cannot_link: pa.Table | None = None, must_link: pa.Table | None = None,
-            min_support: float = DEFAULT_MIN_SUPPORT) -> Clustering:
+            min_support: float = DEFAULT_MIN_SUPPORT,
+            household_shapes: Sequence[str] = SHAPES) -> Clustering:
     """Cluster `records` (column `uid`, optional strong id columns) from scored `pairs`.
 
     `pairs` has `uid_l`, `uid_r`, `match_probability`: every pair that was scored, not
     only those above the threshold (the ones below are the evidence against joining two
     groups). `cannot_link` and `must_link` have `uid_l`, `uid_r` (and `cannot_link` an
-    optional `reason`). Pairs naming records not in `records` are ignored.
+    optional `reason`). Pairs naming records not in `records` are ignored. Scored pairs
+    of the `household_shapes` (see `households.py`) are cannot-links too.
     """
     # Records in uid order, so a record's position also orders uids; only the columns
     # used (taking every prepared column of a million records cost seconds).
@@ -77,7 +80,7 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
     uids = records.column("uid").combine_chunks()
     n = len(uids)
     strong = _strong_id_codes(records)
-    cannot_link = _with_household_shapes(cannot_link, pairs)
+    cannot_link = _with_household_shapes(cannot_link, pairs, household_shapes)
     scored, musts, cannots = _encode_pairs(uids, pairs, must_link, cannot_link)
     links = scored[scored["p"] >= threshold]
 
@@ -123,18 +126,19 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
     )
 
 
-def _with_household_shapes(cannot: pa.Table | None, pairs: pa.Table) -> pa.Table | None:
+def _with_household_shapes(cannot: pa.Table | None, pairs: pa.Table,
+                           shapes: Sequence[str]) -> pa.Table | None:
     """The cannot-links with the scored pairs that have a household's shape (twins, a
     parent and child: see `households.py`)."""
-    shapes = household_cannot_links(pairs)
-    if not shapes.num_rows:
+    found = household_cannot_links(pairs, shapes)
+    if not found.num_rows:
         return cannot
     if cannot is None:
-        return shapes
+        return found
     if "reason" not in cannot.column_names:
         cannot = cannot.append_column("reason", pa.nulls(cannot.num_rows, pa.string()))
     return pa.concat_tables([cannot.select(["uid_l", "uid_r", "reason"])
-                             .cast(shapes.schema), shapes])
+                             .cast(found.schema), found])
 
 
 def _doubtful(component: np.ndarray, scored: np.ndarray, threshold: float,

@@ -12,24 +12,54 @@ takes it as a cannot-link (a chain through a third record cannot join them eithe
 - **a generation apart**: dates of birth 12 or more years apart (a typo in one digit
   or a day/month swap is a level of its own, judged before this one).
 
-A shared strong identifier (NHS number, UPN, PNC id) overrides both.
+A shared strong identifier (NHS number, UPN, PNC id) overrides both. And a shape holds
+only where the data say one person's records rarely take it (`household_shapes`): where
+training learnt that one person's forenames often differ entirely (a register copied
+with forenames replaced, m of "different" above `RARE`), two records with one birth and
+different forenames may well be one person, and the twins' shape is not imposed; the
+same for dates of birth that anchor pairs show often unrelated.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
-from kinlink.linkage.comparisons import STRONG_IDS, ComparisonSpec, comparison_specs
+from kinlink.linkage.comparisons import (
+    DOB_DIFFERENT_M,
+    STRONG_IDS,
+    ComparisonSpec,
+    comparison_specs,
+)
 
 TWINS = "same-birth-different-forename"
 GENERATION = "a-generation-apart"
+SHAPES = (TWINS, GENERATION)
+RARE = DOB_DIFFERENT_M
+"""A disagreement this rare among one person's record pairs (its m) makes the shape
+built on it a cannot-link: one pair in a hundred."""
 SCHEMA = pa.schema([("uid_l", pa.string()), ("uid_r", pa.string()), ("reason", pa.string())])
 
 
-def household_cannot_links(pairs: pa.Table) -> pa.Table:
+def household_shapes(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The shapes a trained model's data support as cannot-links: those whose
+    disagreement (forenames different; dates of birth different) is rare (m <= `RARE`)
+    among one person's record pairs."""
+    m = {(c["output_column_name"], level["label_for_charts"]): level.get("m_probability")
+         for c in settings["comparisons"] for level in c["comparison_levels"]}
+    rare = {name: isinstance(m.get((name, "different")), float | int)
+            and m[(name, "different")] <= RARE for name in ("forename", "dob")}
+    return tuple(shape for shape, name in ((TWINS, "forename"), (GENERATION, "dob"))
+                 if rare[name])
+
+
+def household_cannot_links(pairs: pa.Table, shapes: Sequence[str] = SHAPES) -> pa.Table:
     """Cannot-links (`uid_l`, `uid_r`, `reason`) among scored `pairs` (with their
-    `gamma_` columns, as `predict` gives them); none when the pairs have no gammas."""
+    `gamma_` columns, as `predict` gives them) of the given `shapes`; none when the
+    pairs have no gammas."""
     specs = {spec.name: spec for spec in comparison_specs()}
     needed = [f"gamma_{name}" for name in ("forename", "dob", "family_and_place", "strong_id")]
     if not pairs.num_rows or not all(c in pairs.column_names for c in needed):
@@ -44,11 +74,12 @@ def household_cannot_links(pairs: pa.Table) -> pa.Table:
 
     same_id = np.isin(gamma("strong_id"),
                       levels("strong_id", {f"same {label}" for _c, label in STRONG_IDS}))
-    twins = (np.isin(gamma("forename"), levels("forename", {"different"}))
+    twins = (TWINS in shapes) & (np.isin(gamma("forename"), levels("forename", {"different"}))
              & np.isin(gamma("dob"), levels("dob", {"same"}))
              & np.isin(gamma("family_and_place"), levels("family_and_place",
                                                           prefix="same surname,")))
-    generation = np.isin(gamma("dob"), levels("dob", prefix="12 or more years"))
+    generation = (GENERATION in shapes) & np.isin(gamma("dob"),
+                                                  levels("dob", prefix="12 or more years"))
     reason = np.where(twins, TWINS, np.where(generation, GENERATION, ""))
     keep = (reason != "") & ~same_id
     return pa.table({"uid_l": pairs["uid_l"].filter(pa.array(keep)),

@@ -29,6 +29,7 @@ from kinlink.errors import InputError, NotFoundError
 from kinlink.linkage.calibration import Calibration, calibrate, recalibrated
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD, Clustering, cluster
 from kinlink.linkage.explain import explain
+from kinlink.linkage.households import household_shapes
 from kinlink.linkage.model import LinkageModel, load_model, save_model, update_model
 from kinlink.linkage.persons import assign_persons, plan_persons
 from kinlink.linkage.predict import predict
@@ -121,7 +122,8 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
             must, cannot = review_constraints(conn)
             cannot = pa.concat_tables([cannot, _recorded_relationships(conn)])
         result = step("Clustering", cluster, records, pairs, threshold=threshold,
-                      cannot_link=cannot, must_link=must)
+                      cannot_link=cannot, must_link=must,
+                      household_shapes=household_shapes(model.settings))
         queue = step("Explaining uncertain pairs", _review_items, pairs, result, model,
                      review_band)
         with store.begin() as conn:
@@ -164,7 +166,8 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
     pairs = _calibrate(step("Scoring pairs", _predict, records, model, engine, spark_master),
                        records, model)
     threshold = _threshold(threshold, model)
-    result = step("Clustering", cluster, records, pairs, threshold=threshold)
+    result = step("Clustering", cluster, records, pairs, threshold=threshold,
+                  household_shapes=household_shapes(model.settings))
     plan = plan_persons(result.clusters, pl.DataFrame(
         schema={"uid": pl.String, "person_id": pl.String}), next_number=1)
     step("Writing persons", _write_persons_csv, out, records, plan.assignments,
