@@ -160,7 +160,9 @@ def _settle_parameters(settings: dict[str, Any], initial: dict[str, Any],
                                  strict=True):
         starting = {lv["label_for_charts"]: lv for lv in start["comparison_levels"]}
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        if not any(_known(lv, "u_probability") for lv in levels):
+        # A starting u (the initials') says nothing about these records.
+        if not any(_known(lv, "u_probability") and lv["u_probability"] != starting.get(
+                lv["label_for_charts"], {}).get("u_probability") for lv in levels):
             for level in levels:
                 weightless = level["m_probability"] if _known(level, "m_probability") else 1.0
                 level["m_probability"] = level["u_probability"] = weightless
