@@ -112,7 +112,7 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
             model = train(records, engine=engine, spark_master=spark_master, progress=progress)
         pairs = step("Scoring pairs", _predict, records, model, engine, spark_master)
         if "calibration" not in model.details:  # trained now, or by `kinlink train`
-            pairs = _calibrate(pairs, records, model)
+            pairs = calibrate_model(pairs, records, model)
             if trained:
                 save_model(store, model)
             else:
@@ -163,7 +163,7 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
     records = step("Reading records", prepare_records_from_file, path)
     model = train(records, engine=engine, spark_master=spark_master, progress=progress,
                   charts_dir=out.parent / f"{out.stem}-charts")
-    pairs = _calibrate(step("Scoring pairs", _predict, records, model, engine, spark_master),
+    pairs = calibrate_model(step("Scoring pairs", _predict, records, model, engine, spark_master),
                        records, model)
     threshold = _threshold(threshold, model)
     result = step("Clustering", cluster, records, pairs, threshold=threshold,
@@ -180,7 +180,7 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
         output=out, notes=model_notes(model))
 
 
-def _calibrate(pairs: pa.Table, records: pa.Table, model: LinkageModel) -> pa.Table:
+def calibrate_model(pairs: pa.Table, records: pa.Table, model: LinkageModel) -> pa.Table:
     """The pairs under the prior the data support; the model takes that prior, and the
     threshold and its own estimate of precision and recall go to its details."""
     found = calibrate(pairs, records.num_rows, model.prior)
