@@ -21,6 +21,7 @@ from kinlink.linkage.calibration import calibrate
 from kinlink.linkage.clusters import cluster
 from kinlink.linkage.households import (
     GENERATION,
+    NAMESAKE,
     TWINS,
     household_cannot_links,
     household_shapes,
@@ -136,12 +137,17 @@ def test_twins_and_a_parent_of_the_same_name_stay_apart(
         {**_HOME, "first_name": "Omar", "dob": "1979-02-11", "sex": "M", "agency": "health"},
         {**_HOME, "first_name": "Omar", "dob": "2005-02-11", "sex": "M", "agency": "police",
          "record_id": "R8"},
+        {**_HOME, "first_name": "James", "middle_names": "Brandon", "sex": "M",
+         "agency": "education", "record_id": "R6"},
+        {**_HOME, "first_name": "James", "middle_names": "Wayne", "dob": "2015-06-17",
+         "sex": "M", "agency": "health", "record_id": "R7"},
     ])
     pairs = predict(records, trained_model, threshold=0.0)
     reasons = {(row["uid_l"], row["uid_r"]): row["reason"]
                for row in household_cannot_links(pairs).to_pylist()}
     assert reasons[("health:R1", "police:R9")] == TWINS
     assert reasons[("health:R4", "police:R8")] == GENERATION
+    assert reasons[("education:R6", "health:R7")] == NAMESAKE
     clusters = cluster(records, pairs, threshold=0.01).clusters.to_pylist()
     person = {row["uid"]: row["cluster_id"] for row in clusters}
     assert person["health:R1"] == person["police:R2"]
@@ -182,11 +188,11 @@ def test_resolve_prints_one_summary_and_no_splink_warnings(
 
 def test_the_twins_shape_holds_only_where_forenames_rarely_differ(
         trained_model: LinkageModel) -> None:
-    assert household_shapes(trained_model.settings) == (TWINS, GENERATION)
+    assert household_shapes(trained_model.settings) == (TWINS, GENERATION, NAMESAKE)
     settings = copy.deepcopy(trained_model.settings)
     for comparison in settings["comparisons"]:
         for level in comparison["comparison_levels"]:
             if (comparison["output_column_name"], level["label_for_charts"]) == (
                     "forename", "different"):
                 level["m_probability"] = 0.2  # a register that replaces forenames
-    assert household_shapes(settings) == (GENERATION,)
+    assert household_shapes(settings) == (GENERATION, NAMESAKE)

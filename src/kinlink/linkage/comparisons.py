@@ -356,13 +356,9 @@ def _family_and_place() -> ComparisonSpec:
          lambda a, b: (_overlap(a["surnames_all"], b["surnames_all"])
                        or _eq(a["surname_dm"], b["surname_dm"])
                        or _jw(a["surname"], b["surname"]) >= JW_HIGH)),
-        # Heavily misspelt (two or more typos), or names swapped and one misspelt.
-        (f"({{jw}}(surname_l, surname_r) >= {JW_LOW} OR ({{jw}}(first_name_l, surname_r) "
-         f">= {JW_HIGH} AND {{jw}}(surname_l, first_name_r) >= {JW_HIGH}))",
-         "somewhat similar surname",
-         lambda a, b: (_jw(a["surname"], b["surname"]) >= JW_LOW
-                       or (_jw(a["first_name"], b["surname"]) >= JW_HIGH
-                           and _jw(a["surname"], b["first_name"]) >= JW_HIGH))),
+        # Heavily misspelt (two or more typos: ROBINSSNO / RNBINSOO).
+        (f"{{jw}}(surname_l, surname_r) >= {JW_LOW}", "somewhat similar surname",
+         lambda a, b: _jw(a["surname"], b["surname"]) >= JW_LOW),
         ("surname_l IS NULL OR surname_r IS NULL", "surname not known",
          lambda a, b: a["surname"] is None or b["surname"] is None),
         ("TRUE", "different surname", lambda _a, _b: True),

@@ -10,7 +10,10 @@ takes it as a cannot-link (a chain through a third record cannot join them eithe
 - **same birth, different forename**: the same date of birth and surname, forenames
   that share nothing (not a nickname, an initial, a middle name, a sound or a spelling);
 - **a generation apart**: dates of birth 12 or more years apart (a typo in one digit
-  or a day/month swap is a level of its own, judged before this one).
+  or a day/month swap is a level of its own, judged before this one);
+- **named after a parent**: the same forename and surname, middle names recorded on
+  both and sharing nothing (James Brandon Parker / James Wayne Parker), and no date of
+  birth that agrees (one missing, say).
 
 A shared strong identifier (NHS number, UPN, PNC id) overrides both. And a shape holds
 only where the data say one person's records rarely take it (`household_shapes`): where
@@ -37,7 +40,10 @@ from kinlink.linkage.comparisons import (
 
 TWINS = "same-birth-different-forename"
 GENERATION = "a-generation-apart"
-SHAPES = (TWINS, GENERATION)
+NAMESAKE = "same-name-different-middle-names"
+SHAPES = (TWINS, GENERATION, NAMESAKE)
+_DATES_AGREE = {"same", "day and month swapped", "one digit wrong or two digits transposed",
+                "within a year"}
 RARE = DOB_DIFFERENT_M
 """A disagreement this rare among one person's record pairs (its m) makes the shape
 built on it a cannot-link: one pair in a hundred."""
@@ -52,8 +58,8 @@ def household_shapes(settings: Mapping[str, Any]) -> tuple[str, ...]:
          for c in settings["comparisons"] for level in c["comparison_levels"]}
     rare = {name: isinstance(m.get((name, "different")), float | int)
             and m[(name, "different")] <= RARE for name in ("forename", "dob")}
-    return tuple(shape for shape, name in ((TWINS, "forename"), (GENERATION, "dob"))
-                 if rare[name])
+    return (*(shape for shape, name in ((TWINS, "forename"), (GENERATION, "dob"))
+              if rare[name]), NAMESAKE)
 
 
 def household_cannot_links(pairs: pa.Table, shapes: Sequence[str] = SHAPES) -> pa.Table:
@@ -61,7 +67,8 @@ def household_cannot_links(pairs: pa.Table, shapes: Sequence[str] = SHAPES) -> p
     `gamma_` columns, as `predict` gives them) of the given `shapes`; none when the
     pairs have no gammas."""
     specs = {spec.name: spec for spec in comparison_specs()}
-    needed = [f"gamma_{name}" for name in ("forename", "dob", "family_and_place", "strong_id")]
+    needed = [f"gamma_{name}" for name in ("forename", "middle_names", "dob",
+                                           "family_and_place", "strong_id")]
     if not pairs.num_rows or not all(c in pairs.column_names for c in needed):
         return SCHEMA.empty_table()
 
@@ -80,7 +87,14 @@ def household_cannot_links(pairs: pa.Table, shapes: Sequence[str] = SHAPES) -> p
                                                           prefix="same surname,")))
     generation = (GENERATION in shapes) & np.isin(gamma("dob"),
                                                   levels("dob", prefix="12 or more years"))
-    reason = np.where(twins, TWINS, np.where(generation, GENERATION, ""))
+    namesake = ((NAMESAKE in shapes)
+                & np.isin(gamma("forename"), levels("forename", {"same"}))
+                & np.isin(gamma("middle_names"), levels("middle_names", {"different"}))
+                & ~np.isin(gamma("dob"), levels("dob", _DATES_AGREE))
+                & np.isin(gamma("family_and_place"), levels("family_and_place",
+                                                             prefix="same surname,")))
+    reason = np.where(twins, TWINS, np.where(generation, GENERATION,
+                                             np.where(namesake, NAMESAKE, "")))
     keep = (reason != "") & ~same_id
     return pa.table({"uid_l": pairs["uid_l"].filter(pa.array(keep)),
                      "uid_r": pairs["uid_r"].filter(pa.array(keep)),
