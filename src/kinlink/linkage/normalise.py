@@ -1,4 +1,5 @@
-"""Cleaning one value at a time: names, dates of birth, postcodes, addresses, strong ids.
+"""Cleaning one value at a time: names, dates of birth, postcodes, strong ids (addresses
+are read by the one address reader, `kinlink.address`).
 
 Every function here takes one raw value and returns its cleaned form (or None when the
 value is unusable). `prepare.py` applies them to each *distinct* value of a column, so
@@ -14,8 +15,6 @@ from functools import lru_cache
 
 from metaphone import doublemetaphone
 from nicknames import NickNamer
-
-from kinlink.address import address_words
 
 _NON_LETTER = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r"\s+")
@@ -123,15 +122,6 @@ def postcode_parts(value: str | None) -> tuple[str | None, str | None, str | Non
     if inward is None:
         return None, None, district
     return f"{district} {inward}", f"{district} {inward[0]}", district
-
-
-def address_tokens(address: str | None) -> list[str]:
-    """The distinct words of an address as the one address reader normalises them
-    (`kinlink.address`: `RD` -> ROAD, `2/3` -> FLAT 2 3, ...), without postcode parts.
-
-    The postcode is compared on its own; left in, it would count twice in the address.
-    """
-    return sorted(set(address_words(address))) if address else []
 
 
 def fold_accents(value: str) -> str:

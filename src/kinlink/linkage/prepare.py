@@ -215,7 +215,7 @@ def _cleaned_columns(raw: pa.Table) -> dict[str, pa.Array]:
     dob = _map(raw["dob"], _dob_or_none, pa.struct(
         [("y", pa.int32()), ("m", pa.int32()), ("d", pa.int32())]))
     home = _map(raw["address"], _home, pa.struct(
-        [("postcode", pa.string()), ("key", pa.string())]))
+        [("postcode", pa.string()), ("key", pa.string()), ("words", _STR_LIST)]))
     # A full postcode from its own column, else one written inside the address, else
     # what the column holds (an outward code alone still gives the district).
     postcode = _map(pc.coalesce(_map(raw["postcode"], normalise_postcode, pa.string()),
@@ -244,8 +244,7 @@ def _cleaned_columns(raw: pa.Table) -> dict[str, pa.Array]:
         "postcode": pc.struct_field(postcode, "unit"),
         "postcode_sector": pc.struct_field(postcode, "sector"),
         "postcode_district": pc.struct_field(postcode, "district"),
-        "address_tokens": _map(raw["address"], lambda v: n.address_tokens(v) or None,
-                               _STR_LIST),
+        "address_tokens": pc.struct_field(home, "words"),
         "address_key": pc.struct_field(home, "key"),
         "nhs_number": _valid_nhs_numbers(raw["nhs_number"]),
         "upn": _map(raw["upn"], n.valid_upn, pa.string()),
@@ -324,14 +323,16 @@ def _dob_or_none(value: str) -> dict[str, int | None] | None:
     return {"y": y, "m": m, "d": d}
 
 
-def _home(address: str) -> dict[str, str | None]:
-    """The postcode written inside an address, and its home's key (house number or name,
-    flat and street: `12||HIGH STREET`), read by the one address reader. The key leaves
-    the district out: one record of a home may have a postcode and another not."""
+def _home(address: str) -> dict[str, Any]:
+    """One reading of an address by the one address reader: the postcode written inside
+    it, its home's key (house number or name, flat and street: `12||HIGH STREET`; the
+    district left out, as one record of a home may have a postcode and another not) and
+    its distinct words without the postcode (`address_tokens`)."""
     reading = read_address(address)
     key = reading.household_key
     return {"postcode": reading.postcode,
-            "key": key.rsplit("|", 1)[0] if key is not None else None}
+            "key": key.rsplit("|", 1)[0] if key is not None else None,
+            "words": sorted(set(reading.words)) or None}
 
 
 def _postcode_struct(value: str) -> dict[str, str | None]:
