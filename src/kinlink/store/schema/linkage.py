@@ -8,7 +8,7 @@
   so a refresh after ingest re-prepares only what changed, and the layout (a fingerprint
   of the prepared columns, comparisons and blocking rules) it was packed with.
 - `linkage_keys`: the blocking keys of each prepared record (see
-  `kinlink.linkage.settings.index_keys`) as 64-bit hashes, so real-time candidates are
+  `kinlink.linkage.blocking.index_keys`) as 64-bit hashes, so real-time candidates are
   one indexed lookup on SQLite and PostgreSQL.
 - `linkage_terms`: how many indexed records hold each value of each term-frequency
   column, so a matcher starts without counting a million records.
