@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kinlink.cli import app
+from kinlink.config import Settings
 from kinlink.linkage import LinkageModel, predict, train
 from kinlink.linkage.blocking import BROAD_RULES, choose_blocking
 from kinlink.linkage.calibration import calibrate
@@ -168,9 +169,8 @@ def test_the_prior_is_found_again_from_the_bayes_factors() -> None:
 
 
 def test_resolve_prints_one_summary_and_no_splink_warnings(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+        tmp_path: Path, settings: Settings, capfd: pytest.CaptureFixture[str],
         borough_dir: Path) -> None:
-    monkeypatch.setenv("KINLINK_HOME", str(tmp_path / "home"))
     people = tmp_path / "people.csv"
     with (borough_dir / "health" / "people.csv").open() as source, people.open("w") as f:
         rows = list(csv.DictReader(source))
