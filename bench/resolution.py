@@ -36,6 +36,7 @@ import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kinlink.clock import SYSTEM_CLOCK
 from kinlink.linkage import predict, prepare_records_from_file, train
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD, cluster
 from kinlink.linkage.evaluate import cluster_scores, household_merges
@@ -144,10 +145,10 @@ def quality(clusters: pa.Table, truth_table: pl.DataFrame,
 def assign_ids(store: Store, clusters: pa.Table) -> Any:
     with store.begin() as conn:
         run_id = conn.execute(resolution_runs.insert().values(
-            started_at=datetime.now(), engine="duckdb", threshold=DEFAULT_THRESHOLD, records=0,
+            started_at=SYSTEM_CLOCK.now(), engine="duckdb", threshold=DEFAULT_THRESHOLD, records=0,
             pairs=0, persons=0, created=0, merges=0, splits=0, retired=0, review_items=0,
         ).returning(resolution_runs.c.id)).scalar_one()
-        return assign_persons(conn, clusters, run_id=run_id)
+        return assign_persons(conn, clusters, run_id=run_id, at=SYSTEM_CLOCK.now())
 
 
 def run_size(data: Path, people: int, thresholds: list[float] | None) -> dict[str, Any]:

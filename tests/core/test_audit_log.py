@@ -104,3 +104,19 @@ def test_export_is_for_auditors_only(kl: Kinlink, clock: FixedClock) -> None:
     exported = list(kl.audit.export(AUDITOR))
     assert [e.id for e in exported] == list(range(1, len(exported) + 1))
     assert exported[-1].action == "audit.export"
+
+
+def test_concurrent_writers_keep_one_chain(kl: Kinlink) -> None:
+    """Appenders in several threads (each its own connection) neither fork nor break it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    officers = [Actor(f"pc.{i}", Role.POLICE_OFFICER, agency="police") for i in range(4)]
+
+    def work(actor: Actor) -> None:
+        for _ in range(15):
+            kl.network.status(actor)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(work, officers))
+    result = kl.audit.verify(AUDITOR)
+    assert result.ok and result.entries == 1 + 4 * 15 + 1  # upgrade, the calls, verify

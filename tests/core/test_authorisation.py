@@ -53,6 +53,19 @@ def test_health_evidence_only_for_roles_with_a_basis(borough: Kinlink) -> None:
     assert seen_by_police.risk.score < seen_by_social_worker.risk.score
 
 
+def test_a_person_known_only_to_health_is_not_opened_without_a_basis(
+        borough: Kinlink, tmp_path: Path) -> None:
+    health = tmp_path / "health-only"
+    health.mkdir()
+    (health / "people.csv").write_text("record_id,first_name,surname,dob\n"
+                                       "H9,Zoe,Only,2015-01-01\n")
+    borough.ingest.load(ADMIN, health, "health")
+    build_network(borough.store)
+    with pytest.raises(Forbidden, match="no lawful basis for health records"):
+        borough.network.child(OFFICER, "health:H9", as_of=AS_OF)
+    assert borough.network.child(SOCIAL_WORKER, "health:H9", as_of=AS_OF).network
+
+
 def test_agency_scope_limits_loading_and_lists(borough: Kinlink) -> None:
     dq = Actor("dq.police", Role.DATA_QUALITY_OFFICER, agency="police")
     with pytest.raises(Forbidden, match="acts for police, not social-care"):

@@ -47,6 +47,11 @@ CALLS: list[tuple[str, Call, str]] = [
     ("alerts.get", lambda kl, a, c: kl.alerts.get(a, c["alert"]), FRONT_LINE),
     ("alerts.change", lambda kl, a, c: kl.alerts.change(a, c["alert"], "acknowledged",
                                                         reason="seen"), FRONT_LINE),
+    ("alerts.prompts", lambda kl, a, c: kl.alerts.prompts(a), FRONT_LINE),
+    ("alerts.review_prompt", lambda kl, a, c: kl.alerts.review_prompt(
+        a, c["alert"], "decision-stands", reason="looked again"), FRONT_LINE),
+    ("chronology.child", lambda kl, a, c: kl.chronology.child(a, "P0000001", as_of=AS_OF),
+     FRONT_LINE),
     ("review.list", lambda kl, a, c: kl.review.list(a), "MA DQ AD"),
     ("review.get", lambda kl, a, c: kl.review.get(a, 1), "MA DQ AD"),
     ("review.history", lambda kl, a, c: kl.review.history(a, "police:P1", "health:H1"),
@@ -72,6 +77,7 @@ CALLS: list[tuple[str, Call, str]] = [
     ("quality.findings", lambda kl, a, c: kl.quality.findings(a), "MA TM DQ AD"),
     ("export.links", lambda kl, a, c: kl.export.links(a, as_of=AS_OF), "MA TM AD"),
     ("export.persons", lambda kl, a, c: kl.export.persons(a), "MA TM AD"),
+    ("export.prompts", lambda kl, a, c: kl.export.prompts(a), "MA TM AD"),
     ("users.list", lambda kl, a, c: kl.users.list(a), "AU AD"),
     ("users.add", lambda kl, a, c: kl.users.add(a, f"new.{a.username}", role="auditor"), "AD"),
     ("users.issue_token", lambda kl, a, c: kl.users.issue_token(a, "someone"), "AD"),
@@ -127,9 +133,9 @@ def test_every_capability_as_every_role(kl: Kinlink, borough: dict[str, Any]) ->
 
 def test_every_capability_method_is_in_the_matrix(kl: Kinlink) -> None:
     """A new public method without a row here fails this test."""
-    offered = {f"{area}.{name}" for area in ("network", "alerts", "review", "resolution",
-                                             "ingest", "timeliness", "quality", "export",
-                                             "users", "audit", "db")
+    offered = {f"{area}.{name}" for area in ("network", "alerts", "chronology", "review",
+                                             "resolution", "ingest", "timeliness", "quality",
+                                             "export", "users", "audit", "db")
                for name, value in vars(type(getattr(kl, area))).items()
                if not name.startswith("_") and inspect.isfunction(value)}
     # Not actions: what a capability offers its adapters without touching records.

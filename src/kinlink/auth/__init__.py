@@ -2,7 +2,7 @@
 sessions, and restricted records with the grants that open them.
 
 Who a user *is* lives here; what they may *do* is `kinlink.core.permissions`. An OIDC
-identity provider can replace the password part (see docs/security-accounts.md).
+identity provider can replace the password part (see docs/accounts.md).
 """
 
 from kinlink.auth.accounts import (

@@ -46,6 +46,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kinlink.cli.resolve",
     "kinlink.cli.timeliness",
     "kinlink.cli.network",
+    "kinlink.cli.chronology",
+    "kinlink.cli.prompts",
     "kinlink.cli.users",
     "kinlink.cli.audit",
 )

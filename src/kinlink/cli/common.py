@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Console
 
 from kinlink.config import get_settings
 from kinlink.core import Actor, Kinlink
+from kinlink.errors import InputError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,3 +26,14 @@ def core(*, progress: bool = False) -> tuple[Kinlink, Actor]:
     and bars on stderr."""
     kl = Kinlink.open(get_settings(), progress=_progress if progress else None)
     return kl, kl.auth.cli_actor()
+
+
+def option_date(value: str | None, option: str) -> date | None:
+    """A `--<option> YYYY-MM-DD` value (None when not given); a bad one is a user error."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise InputError(f"--{option} must be a date like 2026-11-01, not {value!r}",
+                         field=option) from e

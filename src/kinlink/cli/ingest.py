@@ -176,7 +176,7 @@ def status(
     """Show what is loaded, by agency and table: rows, versions, quarantine, last ingest."""
     kl, actor = core()
     rows = kl.ingest.status(actor)
-    records = [asdict(r) | {"last_ingest": r.last_ingest.isoformat(sep=" ", timespec="seconds")
+    records = [asdict(r) | {"last_ingest": f"{r.last_ingest:%Y-%m-%d %H:%M:%S} UTC"
                             if r.last_ingest else None} for r in rows]
     if output is OutputFormat.json:
         typer.echo(json.dumps(records, indent=2))

@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import console, core, err_console
+from kinlink.cli.common import console, core, err_console, option_date
 from kinlink.errors import InputError
 from kinlink.network import draw_network
 from kinlink.network.export import LinkRow, PersonRow, columns, write_rows
@@ -32,13 +32,7 @@ AS_OF_HELP = "The date to look at the network on (YYYY-MM-DD); default today."
 
 
 def _as_of(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise InputError(f"--as-of must be a date like 2026-11-01, not {value!r}",
-                         field="as-of") from e
+    return option_date(value, "as-of")
 
 
 def _marker_line(m: Marker) -> str:
@@ -152,7 +146,7 @@ def _write_alerts(rows: list[dict[str, Any]], fmt: Format) -> None:
 def alerts(
     ctx: typer.Context,
     type: str | None = typer.Option(None, "--type", help="unlinked-risk, split-identity, "
-                                    "wrong-place or breach."),
+                                    "wrong-place, breach or second-look."),
     agency: str | None = typer.Option(None, "--agency", help="Only this agency's alerts."),
     status: str | None = typer.Option(None, "--status", help="open, acknowledged or resolved."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),

@@ -8,9 +8,11 @@ import typer
 from rich.table import Table
 
 from kinlink.cli.common import console, core
+from kinlink.config import get_settings
 from kinlink.core import Actor, Kinlink
 from kinlink.errors import InputError
-from kinlink.linkage.resolve import ResolutionReport
+from kinlink.linkage.engines import check_engine
+from kinlink.linkage.resolve import ResolutionReport, resolve_file
 from kinlink.review import STATUSES
 
 review_app = typer.Typer(
@@ -50,9 +52,12 @@ def resolve(
             raise InputError("resolving a file needs --out OUT.csv")
         if retrain:
             raise InputError("--retrain is for store mode: a file is always trained on itself")
-        kl, actor = core(progress=True)
-        report = kl.resolution.run_file(actor, people, out, engine=engine,
-                                        spark_master=spark_master, threshold=threshold)
+        # A standalone file is linked without the store: nothing is kept and nothing of
+        # the store is read, so there is nothing for the core to authorise or log.
+        settings = get_settings()
+        report = resolve_file(people, out, engine=check_engine(engine or settings.engine),
+                              spark_master=spark_master or settings.spark_master,
+                              progress=True, threshold=threshold)
     _print_report(report)
 
 
@@ -131,10 +136,10 @@ def _print_history(kl: Kinlink, actor: Actor, uid_a: str, uid_b: str) -> None:
         console.print("No decisions yet.")
         return
     table = Table(title="Decisions (the last one is in force)")
-    for column in ("when", "decision", "by", "reason"):
+    for column in ("when (UTC)", "decision", "by", "reason"):
         table.add_column(column)
     for d in history:
-        table.add_row(d.decided_at.isoformat(timespec="seconds"), d.decision, d.actor, d.reason)
+        table.add_row(f"{d.decided_at:%Y-%m-%d %H:%M}", d.decision, d.actor, d.reason)
     console.print(table)
 
 

@@ -6,6 +6,9 @@ from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import HEALTH_AGENCIES, Action, Resource, has_basis
 from kinlink.network import Alert, get_alert, list_alerts, set_alert_status
+from kinlink.review.prompt_reviews import Prompt, list_prompts, review_prompt
+
+Prompts = list[Prompt]  # named here: inside `Alerts`, `list` is its method
 
 
 def _resource(alert: Alert) -> Resource:
@@ -40,5 +43,22 @@ class Alerts(Capability):
         with self.gate(actor, Action.ALERTS_CHANGE, _resource(alert), reason=reason,
                        detail={"status": status}):
             return set_alert_status(self.store, alert_id, status, actor=actor.username,
-                                    reason=reason)
+                                    reason=reason, clock=self.clock)
 
+    def prompts(self, actor: Actor, *, person_id: str | None = None) -> Prompts:
+        """The second-look prompts the latest recompute found, each with its reviews (those
+        the actor has a lawful basis for: prompts are the partnership's, like alerts)."""
+        resource = Resource("person", person_id) if person_id else Resource("alerts")
+        with self.gate(actor, Action.ALERTS_LIST, resource,
+                       detail={"type": "second-look", "person_id": person_id}):
+            found = list_prompts(self.store, person_id=person_id)
+        return [p for p in found if p.agency is None or has_basis(actor, p.agency)]
+
+    def review_prompt(self, actor: Actor, alert_id: int, decision: str, *,
+                      reason: str) -> Prompt:
+        """Record the actor's second look at a prompt: what they decided and why."""
+        alert = get_alert(self.store, alert_id)
+        with self.gate(actor, Action.ALERTS_CHANGE, _resource(alert), reason=reason,
+                       detail={"decision": decision}):
+            return review_prompt(self.store, alert_id, decision, actor=actor.username,
+                                 reason=reason, clock=self.clock)

@@ -11,6 +11,7 @@ from kinlink.config import Settings, get_settings
 from kinlink.core.alerts import Alerts
 from kinlink.core.audit import Audit
 from kinlink.core.auth import Authentication
+from kinlink.core.chronology import Chronology
 from kinlink.core.database import Database
 from kinlink.core.export import Export
 from kinlink.core.gate import Gate
@@ -50,6 +51,7 @@ class Kinlink:
         self.db = Database(self)
         self.network = Network(self)
         self.alerts = Alerts(self)
+        self.chronology = Chronology(self)
         self.review = Review(self)
         self.timeliness = Timeliness(self)
         self.ingest = Ingest(self)

@@ -9,6 +9,7 @@ from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import Action, Resource, has_basis
 from kinlink.network.export import LinkRow, PersonRow, link_rows, person_rows
+from kinlink.review.prompt_reviews import Prompt, list_prompts
 
 
 class Export(Capability):
@@ -27,3 +28,9 @@ class Export(Capability):
         with self.gate(actor, Action.EXPORT_PERSONS, Resource("network")):
             self._core.network.require_built()
         return (row for row in person_rows(self.store) if has_basis(actor, row.agency))
+
+    def prompts(self, actor: Actor) -> list[Prompt]:
+        """Every current second-look prompt with its latest review, for `export prompts`."""
+        with self.gate(actor, Action.EXPORT_PROMPTS, Resource("alerts")):
+            found = list_prompts(self.store)
+        return [p for p in found if p.agency is None or has_basis(actor, p.agency)]

@@ -37,7 +37,7 @@ class Ingest(Capability):
             check_agency(agency)
             self.step(f"Loading the {agency} extract")
             return ingest_extract(self.store, path, agency, progress=self.shows_progress,
-                                  today=self.clock.today())
+                                  clock=self.clock)
 
     def quarantine(self, actor: Actor, *, agency: str | None = None, table: str | None = None,
                    run_id: int | None = None, latest: bool = True,

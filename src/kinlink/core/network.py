@@ -9,11 +9,11 @@ from datetime import date
 from kinlink.auth import person_restricted
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
-from kinlink.core.permissions import Action, Resource
+from kinlink.core.permissions import HEALTH_AGENCIES, Action, Resource
 from kinlink.core.visibility import visible_network
 from kinlink.errors import KinlinkError
 from kinlink.network import ChildNetwork, RecomputeSummary, child_network, recompute_alerts
-from kinlink.network.graph import NetworkStatus, network_status
+from kinlink.network.graph import NetworkStatus, network_status, persons_of
 
 GRAPH = Resource("network")
 
@@ -38,7 +38,7 @@ class Network(Capability):
         record) opens only for a user granted it, and only with a reason.
         """
         on = as_of or self.clock.today()
-        person = Resource("person", person_id,
+        person = Resource("person", person_id, health=self._only_health(person_id),
                           restricted=person_restricted(self.store, person_id))
         with self.gate(actor, Action.NETWORK_VIEW, person, reason=reason,
                        detail={"as_of": on.isoformat()}):
@@ -56,7 +56,16 @@ class Network(Capability):
         on = as_of or self.clock.today()
         with self.gate(actor, Action.NETWORK_REBUILD, GRAPH, detail={"as_of": on.isoformat()}):
             self.step("Building the network and finding alerts")
-            return recompute_alerts(self.store, as_of=on, progress=self.shows_progress)
+            return recompute_alerts(self.store, as_of=on, progress=self.shows_progress,
+                                    clock=self.clock)
+
+    def _only_health(self, person_id: str) -> bool:
+        """Whether every record of the person is a health record: then the person is known
+        only through health, and opening them needs a basis for health records."""
+        with self.store.connect() as conn:
+            row = persons_of(conn, [person_id]).get(person_id)
+        agencies = set(row["agencies"].split(";")) if row else set()
+        return bool(agencies) and agencies <= HEALTH_AGENCIES
 
     def require_built(self) -> NetworkStatus:
         """The graph's status; an error saying how to build it if it never was."""

@@ -43,6 +43,7 @@ class Action(Enum):
     ALERTS_LIST = ("alerts.list", Kind.CONSULTATION)
     ALERTS_VIEW = ("alerts.view", Kind.CONSULTATION)
     ALERTS_CHANGE = ("alerts.change", Kind.ALTERATION)
+    CHRONOLOGY_VIEW = ("chronology.view", Kind.CONSULTATION)
     REVIEW_LIST = ("review.list", Kind.CONSULTATION)
     REVIEW_VIEW = ("review.view", Kind.CONSULTATION)
     REVIEW_DECIDE = ("review.decide", Kind.ALTERATION)
@@ -60,6 +61,7 @@ class Action(Enum):
     QUALITY_FINDINGS = ("quality.findings", Kind.CONSULTATION)
     EXPORT_LINKS = ("export.links", Kind.DISCLOSURE)
     EXPORT_PERSONS = ("export.persons", Kind.DISCLOSURE)
+    EXPORT_PROMPTS = ("export.prompts", Kind.DISCLOSURE)
     USERS_LIST = ("users.list", Kind.CONSULTATION)
     USERS_CHANGE = ("users.change", Kind.ALTERATION)
     RESTRICTIONS_CHANGE = ("restrictions.change", Kind.ALTERATION)
@@ -105,6 +107,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.ALERTS_LIST: _FRONT_LINE,
     Action.ALERTS_VIEW: _FRONT_LINE,
     Action.ALERTS_CHANGE: _FRONT_LINE,
+    Action.CHRONOLOGY_VIEW: _FRONT_LINE,
     Action.REVIEW_LIST: _DATA,
     Action.REVIEW_VIEW: _DATA,
     Action.REVIEW_DECIDE: _DATA,
@@ -125,6 +128,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # Disclosure outside the system: only roles that may share on the partnership's behalf.
     Action.EXPORT_LINKS: frozenset({R.MASH_ANALYST, R.TEAM_MANAGER, R.ADMINISTRATOR}),
     Action.EXPORT_PERSONS: frozenset({R.MASH_ANALYST, R.TEAM_MANAGER, R.ADMINISTRATOR}),
+    Action.EXPORT_PROMPTS: frozenset({R.MASH_ANALYST, R.TEAM_MANAGER, R.ADMINISTRATOR}),
     Action.USERS_LIST: frozenset({R.ADMINISTRATOR, R.AUDITOR}),
     Action.USERS_CHANGE: frozenset({R.ADMINISTRATOR}),
     # Restricting a record and granting it to a named user are decisions about cases.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
-from kinlink.core.permissions import Action, Resource
+from kinlink.core.permissions import Action, Resource, has_basis
+from kinlink.core.visibility import agency_of
 from kinlink.linkage import load_model, prepare_records_from_store, save_model, train
 from kinlink.linkage.batch import BatchMatches, match_queries
 from kinlink.linkage.engines import check_engine
@@ -17,6 +18,7 @@ from kinlink.linkage.realtime import Candidate, RealtimeMatcher
 from kinlink.linkage.resolve import ResolutionReport, model_notes, resolve_file, resolve_store
 
 RECORDS = Resource("records")
+
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Resolution(Capability):
             return resolve_store(self.store, engine=engine,
                                  spark_master=spark_master or self.settings.spark_master,
                                  retrain=retrain, progress=self.shows_progress,
-                                 threshold=threshold)
+                                 threshold=threshold, clock=self.clock)
 
     def run_file(self, actor: Actor, people: Path, out: Path, *, engine: str | None = None,
                  spark_master: str | None = None,
@@ -90,7 +92,7 @@ class Resolution(Capability):
             records = prepare_records_from_store(self.store)
             model = train(records, engine=engine,
                           spark_master=spark_master or self.settings.spark_master,
-                          progress=self.shows_progress)
+                          progress=self.shows_progress, clock=self.clock)
             version = save_model(self.store, model)
         return TrainedModel(version, records.num_rows, engine, model.training_seconds or 0.0,
                             model.prior, dict(model.charts), model_notes(model))
@@ -113,7 +115,8 @@ class Resolution(Capability):
                        detail={"fields": fields, "top": top}):
             matcher, indexed, total = self.matcher(version=version, refresh=refresh)
             candidates = [c for c in matcher.match(query, top=top)
-                          if c.match_probability >= min_probability]
+                          if c.match_probability >= min_probability
+                          and has_basis(actor, agency_of(c.uid))]
         return Matches(candidates, indexed, total)
 
     def match_file(self, actor: Actor, people: Path, *, top: int = 5,
@@ -126,4 +129,5 @@ class Resolution(Capability):
             matcher, indexed, total = self.matcher(version=version, refresh=refresh)
             batch = match_queries(matcher, queries, top=top, min_probability=min_probability,
                                   file=str(people))
-        return FileMatches(batch, indexed, total)
+        visible = [r for r in batch.rows if has_basis(actor, agency_of(r.candidate_uid))]
+        return FileMatches(replace(batch, rows=visible), indexed, total)

@@ -62,4 +62,4 @@ class Review(Capability):
         with self.gate(actor, Action.REVIEW_DECIDE, _pair(uid_a, uid_b), reason=reason,
                        detail={"decision": decision}):
             return decide(self.store, (uid_a, uid_b), decision, actor=actor.username,
-                          reason=reason)
+                          reason=reason, clock=self.clock)

@@ -88,4 +88,5 @@ class Timeliness(Capability):
                        detail={"as_of": at.isoformat()}):
             config = self.config()
             evaluated = evaluate_cases(self.store, as_of=at, config=config)
-            return record_run(self.store, evaluated, as_of=at, config=config)
+            return record_run(self.store, evaluated, as_of=at, config=config,
+                              clock=self.clock)

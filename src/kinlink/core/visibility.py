@@ -10,7 +10,8 @@ from kinlink.core.permissions import has_basis
 from kinlink.network.view import Adult, ChildNetwork, Link, Marker, Person, network_risk
 
 
-def _agency(uid: str) -> str:
+def agency_of(uid: str) -> str:
+    """The agency of a record uid (`police:P1` -> `police`)."""
     return uid.split(":", 1)[0]
 
 
@@ -19,11 +20,11 @@ def _link(actor: Actor, link: Link) -> Link | None:
     if not agencies:
         return None
     return replace(link, agencies=agencies,
-                   records=[r for r in link.records if has_basis(actor, _agency(r))])
+                   records=[r for r in link.records if has_basis(actor, agency_of(r))])
 
 
 def _person(actor: Actor, person: Person) -> Person:
-    return replace(person, records=[r for r in person.records if has_basis(actor, _agency(r))])
+    return replace(person, records=[r for r in person.records if has_basis(actor, agency_of(r))])
 
 
 def _markers(actor: Actor, markers: list[Marker]) -> list[Marker]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection, insert, update
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError
 from kinlink.ingest import bulk
 from kinlink.ingest.format import TableSpec
@@ -59,24 +60,25 @@ def check_agency(agency: str) -> str:
 
 
 def ingest_extract(store: Store, path: str | Path, agency: str, *, progress: bool = False,
-                   today: date | None = None) -> IngestReport:
+                   today: date | None = None, clock: Clock = SYSTEM_CLOCK) -> IngestReport:
     """Validate and store one agency's extract (a folder of table files, or one file).
 
     Returns what was read, stored and quarantined. Raises `InputError`, storing nothing,
-    when a file cannot be read at all. `today` fixes "now" for date checks (tests).
+    when a file cannot be read at all. `today` fixes the date for date checks (tests);
+    by default it is the clock's.
     """
     check_agency(agency)
     path = Path(path)
     files, warnings = find_files(path)
     for file in files:  # refuse unreadable headers before any work
         read_header(file)
-    started = datetime.now()
+    started = clock.now()
     with (IngestProgress(enabled=progress) as bar, store.begin() as conn,
           bulk.bulk_session(conn)):
         bulk.lock_agency(conn, agency)
-        run = _Run(conn, agency, _start_run(conn, agency, path, started), today or date.today())
+        run = _Run(conn, agency, _start_run(conn, agency, path, started), today or clock.today())
         reports = [_load_file(run, file, bar) for file in files]
-        finished = datetime.now()
+        finished = clock.now()
         conn.execute(update(ingest_runs).where(ingest_runs.c.id == run.run_id).values(
             finished_at=finished,
             rows_read=sum(r.read for r in reports),

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from kinlink.clock import SYSTEM_CLOCK
 from kinlink.errors import NotFoundError
 from kinlink.linkage.blocking import Blocking
 from kinlink.linkage.settings import settings_for_dialect
@@ -27,7 +28,7 @@ class LinkageModel:
     settings: dict[str, Any]
     training_record_count: int
     engine: str = "duckdb"
-    created_at: datetime = field(default_factory=datetime.now)
+    created_at: datetime = field(default_factory=SYSTEM_CLOCK.now)
     charts: dict[str, str] = field(default_factory=dict)
     training_seconds: float | None = None
     version: int | None = None

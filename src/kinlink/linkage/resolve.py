@@ -25,6 +25,7 @@ import pyarrow as pa
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import insert, select, update
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
 from kinlink.linkage.calibration import Calibration, calibrate, recalibrated
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD, Clustering, cluster
@@ -37,7 +38,6 @@ from kinlink.linkage.prepare import prepare_records_from_file, prepare_records_f
 from kinlink.linkage.splink_log import untrained_summary
 from kinlink.linkage.training import train
 from kinlink.review import review_constraints, store_review_items
-from kinlink.review.decisions import now
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
 from kinlink.store.schema import identity
@@ -92,7 +92,8 @@ class ResolutionReport:
 def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | None = None,
                   retrain: bool = False, progress: bool = False,
                   threshold: float | None = None,
-                  review_band: tuple[float, float] = REVIEW_BAND) -> ResolutionReport:
+                  review_band: tuple[float, float] = REVIEW_BAND,
+                  clock: Clock = SYSTEM_CLOCK) -> ResolutionReport:
     """Resolve every stored record into persons (see the module docstring).
 
     Without a `threshold`, the one chosen from the data when the model was trained.
@@ -101,7 +102,7 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
     started = time.perf_counter()
     step = _stepper(progress)
     # the threshold is settled once the model is known; the run row gets it at the end
-    run_id = _start_run(store, engine, threshold or DEFAULT_THRESHOLD)
+    run_id = _start_run(store, engine, threshold or DEFAULT_THRESHOLD, clock)
     try:
         records = step("Reading records", prepare_records_from_store, store)
         if records.num_rows == 0:
@@ -109,7 +110,8 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
         model = None if retrain else _saved_model(store)
         trained = model is None
         if model is None:  # training shows its own progress
-            model = train(records, engine=engine, spark_master=spark_master, progress=progress)
+            model = train(records, engine=engine, spark_master=spark_master,
+                          progress=progress, clock=clock)
         pairs = step("Scoring pairs", _predict, records, model, engine, spark_master)
         if "calibration" not in model.details:  # trained now, or by `kinlink train`
             pairs = calibrate_model(pairs, records, model)
@@ -128,8 +130,8 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
                      review_band)
         with store.begin() as conn:
             plan = step("Assigning person ids", assign_persons, conn, result.clusters,
-                        run_id=run_id)
-            waiting = store_review_items(conn, queue, run_id=run_id)
+                        run_id=run_id, at=clock.now())
+            waiting = store_review_items(conn, queue, run_id=run_id, at=clock.now())
             report = ResolutionReport(
                 records=records.num_rows, pairs=pairs.num_rows, persons=plan.persons,
                 created=len(plan.new_person_ids), merges=plan.count("merge"),
@@ -137,12 +139,12 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
                 review_items=waiting, refused_links=result.refused.num_rows,
                 seconds=time.perf_counter() - started, trained=trained, threshold=threshold,
                 run_id=run_id, notes=model_notes(model))
-            _finish_run(conn, report, model.version)
+            _finish_run(conn, report, model.version, clock)
         store.analyze(identity.persons, identity.record_persons)
     except BaseException:
         with store.begin() as conn:
             conn.execute(update(resolution_runs).where(resolution_runs.c.id == run_id)
-                         .values(status="failed", finished_at=now()))
+                         .values(status="failed", finished_at=clock.now()))
         raise
     return report
 
@@ -292,17 +294,18 @@ def _write_persons_csv(out: Path, records: pa.Table, assignments: pl.DataFrame,
         raise InputError(f"cannot write: {e.strerror}", file=str(out)) from e
 
 
-def _start_run(store: Store, engine: str, threshold: float) -> int:
+def _start_run(store: Store, engine: str, threshold: float, clock: Clock) -> int:
     with store.begin() as conn:
         return int(conn.execute(insert(resolution_runs).values(
-            started_at=now(), status="running", engine=engine, threshold=threshold,
+            started_at=clock.now(), status="running", engine=engine, threshold=threshold,
             records=0, pairs=0, persons=0, created=0, merges=0, splits=0, retired=0,
             review_items=0).returning(resolution_runs.c.id)).scalar_one())
 
 
-def _finish_run(conn: Any, report: ResolutionReport, model_version: int | None) -> None:
+def _finish_run(conn: Any, report: ResolutionReport, model_version: int | None,
+                clock: Clock) -> None:
     conn.execute(update(resolution_runs).where(resolution_runs.c.id == report.run_id).values(
-        status="done", finished_at=now(), model_version=model_version,
+        status="done", finished_at=clock.now(), model_version=model_version,
         threshold=report.threshold,
         records=report.records, pairs=report.pairs, persons=report.persons,
         created=report.created, merges=report.merges, splits=report.splits,

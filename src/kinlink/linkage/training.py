@@ -15,6 +15,7 @@ import pyarrow as pa
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from splink import Linker
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.config import get_settings
 from kinlink.errors import InputError
 from kinlink.linkage.anchors import anchored_m
@@ -52,7 +53,8 @@ records (a date of birth's block holds every record born that day)."""
 
 
 def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None = None,
-          progress: bool = False, charts_dir: Path | None = None) -> LinkageModel:
+          progress: bool = False, charts_dir: Path | None = None,
+          clock: Clock = SYSTEM_CLOCK) -> LinkageModel:
     """Train the model on prepared records (see `prepare`), without any labels.
 
     Charts of the match weights and m/u values are written as HTML to `charts_dir`
@@ -62,7 +64,7 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
         raise InputError(f"too few records to train on ({records.num_rows}); "
                          f"need at least {MIN_TRAINING_RECORDS}")
     started = time.perf_counter()
-    created_at = datetime.now()
+    created_at = clock.now()
     folder = charts_dir or get_settings().home / "charts"
     steps = ["profile the records and choose blocking rules", "estimate the prior",
              "estimate u by random sampling",

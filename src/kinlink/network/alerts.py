@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
 from kinlink.network.detect import ALERT_TYPES, Finding, find_alerts
 from kinlink.network.graph import build_network
@@ -80,10 +81,6 @@ class RecomputeSummary:
     carried_over: int
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _event(conn: Connection, alert_id: int, actor: str, old: str | None, new: str,
            reason: str, at: datetime) -> None:
     conn.execute(insert(alert_events).values(alert_id=alert_id, at=at, actor=actor,
@@ -99,14 +96,18 @@ def _similar(a: set[str], b: set[str]) -> bool:
     return bool(a | b) and len(a & b) / len(a | b) >= 0.5
 
 
-def recompute_alerts(store: Store, *, as_of: date | None = None,
-                     progress: bool = False) -> RecomputeSummary:
-    """Rebuild the network, find every alert and bring the stored alerts in line."""
-    on = as_of or date.today()
-    build = build_network(store, progress=progress)
-    findings = find_alerts(store, build, on)
+def recompute_alerts(store: Store, *, as_of: date | None = None, progress: bool = False,
+                     clock: Clock = SYSTEM_CLOCK) -> RecomputeSummary:
+    """Rebuild the network, find every alert (and second-look prompt) and bring the stored
+    alerts in line."""
+    on = as_of or clock.today()
+    # Imported here: the prompts read children's networks through this package.
+    from kinlink.review.prompts import second_look_findings
+
+    build = build_network(store, progress=progress, clock=clock)
+    findings = find_alerts(store, build, on) + second_look_findings(store, on)
     counts = {"new": 0, "refreshed": 0, "reopened": 0, "closed": 0, "carried_over": 0}
-    at = _now()
+    at = clock.now()
     with store.begin() as conn:
         stored = {r["key"]: dict(r) for r in conn.execute(select(alerts)).mappings()}
         found = {f.key: f for f in findings}
@@ -205,17 +206,23 @@ def get_alert(store: Store, alert_id: int) -> Alert:
 
 
 def set_alert_status(store: Store, alert_id: int, status: str, *, actor: str,
-                     reason: str) -> Alert:
+                     reason: str, clock: Clock = SYSTEM_CLOCK) -> Alert:
     """A person acknowledges, resolves or reopens an alert; the change joins its history."""
     _check(status, STATUSES, "status")
     if not actor.strip() or not reason.strip():
         raise InputError("say who you are (actor) and why (reason)")
-    at = _now()
     with store.begin() as conn:
-        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
-        if row is None:
-            raise NotFoundError(f"no alert {alert_id}")
-        conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
-            status=status, updated_at=at))
-        _event(conn, alert_id, actor.strip(), row["status"], status, reason.strip(), at)
+        change_status(conn, alert_id, status, actor=actor, reason=reason, at=clock.now())
     return get_alert(store, alert_id)
+
+
+def change_status(conn: Connection, alert_id: int, status: str, *, actor: str,
+                  reason: str, at: datetime) -> None:
+    """`set_alert_status` inside a caller's transaction (a prompt's review and its status
+    change are stored together)."""
+    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no alert {alert_id}")
+    conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
+        status=status, updated_at=at))
+    _event(conn, alert_id, actor.strip(), row["status"], status, reason.strip(), at)

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, and_, bindparam, literal, or_, select, union_all
 
+from kinlink.clock import SYSTEM_CLOCK
 from kinlink.errors import NotFoundError
 from kinlink.network.graph import IDS, active_on, markers_of, persons_of
 from kinlink.network.persons import age_on, is_child
@@ -338,7 +339,7 @@ def child_networks(store: Store, person_ids: Sequence[str], *,
                    as_of: date | None = None) -> dict[str, ChildNetwork]:
     """The networks of many persons at once, from the graph as last built (unknown ids are
     left out). Never rebuilds: see `graph.network_status` for whether it is stale."""
-    on = as_of or date.today()
+    on = as_of or SYSTEM_CLOCK.today()
     out: dict[str, ChildNetwork] = {}
     ids = list(dict.fromkeys(person_ids))
     with store.connect() as conn:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.store import Store
 from kinlink.store.schema.quality import quality_findings
 
@@ -45,9 +46,8 @@ class StoredFinding(Finding):
 
 
 def _insert(conn: Connection, area: str, findings: Iterable[Finding],
-            run_id: int | None) -> int:
-    now = datetime.now().replace(microsecond=0)
-    rows = [{**asdict(f), "area": area, "detected_at": now, "run_id": run_id}
+            run_id: int | None, at: datetime) -> int:
+    rows = [{**asdict(f), "area": area, "detected_at": at, "run_id": run_id}
             for f in findings]
     if rows:
         conn.execute(insert(quality_findings), rows)
@@ -60,14 +60,15 @@ def _connection(target: Store | Connection) -> AbstractContextManager[Connection
 
 
 def record_findings(target: Store | Connection, *, area: str, findings: Iterable[Finding],
-                    run_id: int | None = None) -> int:
+                    run_id: int | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     """Add findings for `area`, keeping those already recorded; returns how many were added."""
     with _connection(target) as conn:
-        return _insert(conn, area, findings, run_id)
+        return _insert(conn, area, findings, run_id, clock.now())
 
 
 def replace_findings(target: Store | Connection, *, area: str, findings: Iterable[Finding],
-                     run_id: int | None = None, agency: str | None = None) -> int:
+                     run_id: int | None = None, agency: str | None = None,
+                     clock: Clock = SYSTEM_CLOCK) -> int:
     """Replace `area`'s findings (only `agency`'s, when given) with `findings`, in one
     transaction; returns how many are now recorded."""
     with _connection(target) as conn:
@@ -75,12 +76,12 @@ def replace_findings(target: Store | Connection, *, area: str, findings: Iterabl
         if agency is not None:
             query = query.where(quality_findings.c.agency == agency)
         conn.execute(query)
-        return _insert(conn, area, findings, run_id)
+        return _insert(conn, area, findings, run_id, clock.now())
 
 
 def replace_record_findings(conn: Connection, *, area: str, agency: str, table_name: str,
                             record_keys: Iterable[str], findings: Iterable[Finding],
-                            run_id: int | None = None) -> int:
+                            run_id: int | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     """Replace `area`'s findings on the given records of one agency's table (others stay),
     inside the caller's transaction; returns how many were added.
 
@@ -92,7 +93,7 @@ def replace_record_findings(conn: Connection, *, area: str, agency: str, table_n
                                              t.c.table_name == table_name)) if key in keys]
     for start in range(0, len(stale), _DELETE_BATCH):
         conn.execute(delete(t).where(t.c.id.in_(stale[start:start + _DELETE_BATCH])))
-    return _insert(conn, area, findings, run_id)
+    return _insert(conn, area, findings, run_id, clock.now())
 
 
 def list_findings(store: Store, *, area: str | None = None, agency: str | None = None,

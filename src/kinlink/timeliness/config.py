@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from kinlink.config import Settings, get_settings
+from kinlink.config import Settings, get_settings, read_toml
 from kinlink.errors import ConfigError
 from kinlink.timeliness.calendar import WorkingCalendar
 
@@ -185,14 +184,7 @@ def load_config(path: Path | None = None, *, settings: Settings | None = None) -
     packaged default."""
     if path is None:
         path = (settings or get_settings()).timeliness_config or PACKAGED_CONFIG
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path}: clocks file not found") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the clocks file: {e}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from e
+    data = read_toml(Path(path), "clocks file")
     try:
         config = ClocksConfig.model_validate({**data, "source": str(path)})
     except ValidationError as e:

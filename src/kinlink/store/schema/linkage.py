@@ -20,7 +20,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Integer,
     PrimaryKeyConstraint,
     String,
@@ -30,12 +29,13 @@ from sqlalchemy import (
 )
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 linkage_models = Table(
     "linkage_models",
     metadata,
     Column("version", Integer, primary_key=True, autoincrement=True),
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
     Column("engine", String(16), nullable=False),
     Column("training_record_count", Integer, nullable=False),
     Column("settings", JSON, nullable=False),  # Splink settings incl. m/u and the prior

@@ -14,8 +14,9 @@ class UtcDateTime(TypeDecorator[datetime]):
     """An instant: written as aware UTC, read back as aware UTC on every backend.
 
     PostgreSQL keeps it as `timestamptz`; SQLite has no time zones, so the UTC wall time
-    is stored and UTC attached again on reading. Naive values are refused: they are how
-    local and UTC times got mixed up before.
+    is stored and UTC attached again on reading. A naive value is taken to be UTC already
+    (what every writer stored before the store became time-zone aware); writers hand in
+    the core clock's aware instants.
     """
 
     impl = DateTime(timezone=True)
@@ -24,9 +25,9 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            raise ValueError(f"a timestamp must be an aware datetime, not {value!r}")
-        value = value.astimezone(UTC)
+        if not isinstance(value, datetime):
+            raise ValueError(f"a timestamp must be a datetime, not {value!r}")
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
