@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,10 +21,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from kinlink.ingest.format import AGENCIES
+from kinlink.linkage.blocking import BlockingRule, choose_blocking, index_keys, query_keys
 from kinlink.linkage.prepare import prepare_table
-from kinlink.linkage.settings import index_keys, query_keys
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+# ../shared/benchmarks beside the checkout (a worktree sits one level deeper)
+SHARED = next((parent / "shared" / "benchmarks" for parent in Path(__file__).resolve().parents
+               if (parent / "shared" / "benchmarks").is_dir()),
+              Path(__file__).resolve().parents[2] / "shared" / "benchmarks")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -182,8 +185,8 @@ def score_pairs(data: LabelledData, pairs: Iterable[tuple[str, str]]) -> PairSco
     return PairScores(predicted, tp, data.true_pairs(), household)
 
 
-def candidate_pairs(records: pa.Table) -> pa.Table:
-    """Every pair (`uid_l` < `uid_r`) the blocking rules put in the candidate set.
+def candidate_pairs(records: pa.Table, rules: Sequence[BlockingRule]) -> pa.Table:
+    """Every pair (`uid_l` < `uid_r`) the blocking `rules` put in the candidate set.
 
     Found through the real-time index keys (`settings.query_keys` met by
     `settings.index_keys`), which pair two records exactly when a batch blocking rule
@@ -193,7 +196,7 @@ def candidate_pairs(records: pa.Table) -> pa.Table:
     for name, keys_of in (("queries", query_keys), ("held", index_keys)):
         keys, uids = [], []
         for record in records.to_pylist():
-            record_keys = keys_of(record)
+            record_keys = keys_of(record, rules)
             keys += record_keys
             uids += [record["uid"]] * len(record_keys)
         con.register(name, pa.table({"key": keys, "uid": uids}))
@@ -203,8 +206,9 @@ def candidate_pairs(records: pa.Table) -> pa.Table:
 
 def blocking_scores(data: LabelledData, records: pa.Table) -> dict[str, float]:
     """Blocking recall (the share of true pairs that are candidate pairs) and the number
-    of candidate pairs per record (what scoring costs)."""
-    candidates = candidate_pairs(records)
+    of candidate pairs per record (what scoring costs), with the rules training would
+    choose for `records`."""
+    candidates = candidate_pairs(records, choose_blocking(records).rules)
     found = sum(data.truth[a] == data.truth[b] for a, b in zip(
         candidates["uid_l"].to_pylist(), candidates["uid_r"].to_pylist(), strict=True))
     true_pairs = data.true_pairs()

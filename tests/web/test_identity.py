@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from kinlink.errors import NotFoundError
 from kinlink.linkage.identity import person_identity
-from kinlink.linkage.search import PersonQuery, search_persons
+from kinlink.linkage.model import load_model
+from kinlink.linkage.search import PersonQuery, SearchPage, search_persons
 from kinlink.store import Store
 from kinlink.store.queries import records_in
 from kinlink.store.schema.source import people
 
 
+def search(store: Store, query: PersonQuery, **options: Any) -> SearchPage:
+    """`search_persons` with the stored model's blocking rules, as the core passes them."""
+    return search_persons(store, query, rules=load_model(store).blocking.rules, **options)
+
+
 def test_every_record_of_a_person_with_its_rows_and_history(borough_store: Store) -> None:
-    hit = search_persons(borough_store, PersonQuery(identifier="PN0100004")).hits[0]
+    hit = search(borough_store, PersonQuery(identifier="PN0100004")).hits[0]
     identity = person_identity(borough_store, hit.person_id)
     assert identity.resolved and {"police", "health"} <= set(identity.agencies)
     police = next(r for r in identity.records if r.uid == "police:PN0100004")
@@ -25,11 +33,11 @@ def test_every_record_of_a_person_with_its_rows_and_history(borough_store: Store
 
 
 def test_referrals_and_markers_come_with_their_records(borough_store: Store) -> None:
-    child = search_persons(borough_store, PersonQuery(identifier="C1")).hits[0]
+    child = search(borough_store, PersonQuery(identifier="C1")).hits[0]
     identity = person_identity(borough_store, child.person_id)
     record = next(r for r in identity.records if r.uid == "social-care:C1")
     assert [row["referral_id"] for row in record.rows["referrals"]]
-    daniel = search_persons(borough_store, PersonQuery(identifier="P1")).hits[0]
+    daniel = search(borough_store, PersonQuery(identifier="P1")).hits[0]
     markers = [m["marker"] for r in person_identity(borough_store, daniel.person_id).records
                for m in r.rows["risk_markers"]]
     assert "domestic-abuse-perpetrator" in markers

@@ -40,6 +40,11 @@ def ingest(
 ) -> None:
     """Validate an agency extract and store its good rows; bad rows go to quarantine.
 
+    A person row keeps its name and history when one of its values is wrong (a date of
+    birth in 2031, an NHS number with a wrong check digit, ...): the value is stored as
+    unknown with a finding naming file, row, field and value (`kinlink findings`). Only a
+    row with nothing usable left (no name and no identifier) is quarantined whole.
+
     Exits 0 when the extract was stored (even with quarantined rows) and 1 when a file
     could not be read at all, in which case nothing of the extract is stored.
     """
@@ -50,12 +55,14 @@ def ingest(
     console.print(_summary_table(report))
     if report.problems and show:
         console.print(_problems_table(report, show))
-    quarantined = report.total("quarantined")
+    quarantined, set_aside = report.total("quarantined"), report.total("set_aside")
     console.print(
         f"Ingest run {report.run_id}: stored {report.total('new')} new and "
         f"{report.total('changed')} changed rows, {report.total('unchanged')} unchanged, "
         f"{quarantined} quarantined"
-        + (f" (see `kinlink quarantine --agency {report.agency}`)." if quarantined else "."),
+        + (f" (see `kinlink quarantine --agency {report.agency}`)" if quarantined else "")
+        + f"; {set_aside} wrong values stored as unknown"
+        + (f" (see `kinlink findings --agency {report.agency}`)." if set_aside else "."),
         highlight=False,
     )
 
@@ -94,7 +101,10 @@ def quarantine(
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                         help="table, csv or json."),
 ) -> None:
-    """List rows that ingest refused to store, with file, row, field and reason."""
+    """List rows that ingest refused to store, with file, row, field and reason.
+
+    Only rows with nothing usable are refused whole; a wrong value of a usable person row
+    is stored as unknown instead (see `kinlink findings`)."""
     if table is not None and table not in TABLES:
         raise InputError(f"unknown table {table!r}; one of {', '.join(TABLES)}", field="table")
     kl, actor = core()
@@ -120,6 +130,42 @@ def quarantine(
         view.add_column(heading, overflow="fold")
     for r in rows:
         view.add_row(str(r.run_id), r.agency, r.file, str(r.row), r.field or "", r.reason)
+    console.print(view)
+
+
+def findings(
+    agency: str | None = typer.Option(None, "--agency", "-a", help="Only this agency."),
+    area: str | None = typer.Option(None, "--area", help="Only this area's findings "
+                                    "(ingest, timeliness, ...)."),
+    table: str | None = typer.Option(None, "--table", "-t",
+                                     help=f"Only this table ({', '.join(TABLES)})."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="At most this many findings."),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                        help="table, csv or json."),
+) -> None:
+    """List data-quality findings: values ingest stored as unknown, messy dates, ..."""
+    kl, actor = core()
+    found = [f for f in kl.quality.findings(actor, area=area, agency=agency)
+             if table is None or f.table_name == table]
+    shown = found[:limit]
+    headings = ("area", "agency", "table_name", "record_key", "rule", "severity", "reason")
+    if output is OutputFormat.json:
+        typer.echo(json.dumps([{h: getattr(f, h) for h in headings} for f in shown], indent=2))
+        return
+    if output is OutputFormat.csv:
+        writer = csv.writer(typer.get_text_stream("stdout"), lineterminator="\n")
+        writer.writerow(headings)
+        writer.writerows([getattr(f, h) for h in headings] for f in shown)
+        return
+    if not shown:
+        console.print("No findings.")
+        return
+    view = Table(title=f"Data-quality findings ({len(shown)} of {len(found)})",
+                 title_justify="left")
+    for heading in ("area", "agency", "table", "record", "rule", "reason"):
+        view.add_column(heading, overflow="fold")
+    for f in shown:
+        view.add_row(f.area, f.agency, f.table_name, f.record_key, f.rule, f.reason)
     console.print(view)
 
 
@@ -159,4 +205,5 @@ def register(app: typer.Typer) -> None:
     """Add the ingest commands to the `kinlink` app."""
     app.command("ingest")(ingest)
     app.command("quarantine")(quarantine)
+    app.command("findings")(findings)
     app.command("status")(status)

@@ -38,6 +38,8 @@ def train_command(
     console.print(f"Trained model version {model.version} on {model.records:,} records "
                   f"in {model.seconds:.1f} s ({model.engine}); "
                   f"prior {model.prior:.2e}.", highlight=False)
+    for note in model.notes:
+        console.print(note, highlight=False, markup=False)
     for name, path in model.charts.items():
         console.print(f"  {name.replace('_', ' ')} chart: {path}", highlight=False)
 

@@ -11,7 +11,6 @@ from kinlink.cli.common import console, core
 from kinlink.config import get_settings
 from kinlink.core import Actor, Kinlink
 from kinlink.errors import InputError
-from kinlink.linkage.clusters import DEFAULT_THRESHOLD
 from kinlink.linkage.engines import check_engine
 from kinlink.linkage.resolve import ResolutionReport, resolve_file
 from kinlink.review import STATUSES
@@ -36,8 +35,10 @@ def resolve(
         "local[2])."),
     retrain: bool = typer.Option(
         False, help="Store mode: train a new model even if one is saved."),
-    threshold: float = typer.Option(
-        DEFAULT_THRESHOLD, help="Match probability at or above which two records are linked."),
+    threshold: float | None = typer.Option(
+        None, help="Match probability at or above which two records are linked "
+        "(default: the one chosen from the data when the model was trained, where the "
+        "model expects its best F1; 0.5 for a model saved before that)."),
 ) -> None:
     """Link records into persons: every stored record, or a standalone file."""
     if people is None:
@@ -66,6 +67,8 @@ def _print_report(report: ResolutionReport) -> None:
     for name, value in report.summary():
         table.add_row(name, value)
     console.print(table)
+    for note in report.notes:
+        console.print(note, highlight=False, markup=False)
     if report.output:
         console.print(f"Wrote {report.output}")
 

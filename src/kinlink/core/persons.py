@@ -61,7 +61,9 @@ class Persons(Capability):
         fields = sorted(k for k, v in query.cleaned().__dict__.items() if v)
         with self.gate(actor, Action.PERSONS_SEARCH, Resource("search"),
                        detail={"fields": fields, "page": page}):
-            return search_persons(self.store, query, page=page, page_size=page_size,
+            matcher, _, _ = self._core.resolution.matcher(refresh=False)
+            return search_persons(self.store, query, rules=matcher.rules, page=page,
+                                  page_size=page_size,
                                   agencies=[a for a in AGENCIES if has_basis(actor, a)])
 
     def detail(self, actor: Actor, person_id: str, *, as_of: date | None = None,

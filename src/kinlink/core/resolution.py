@@ -12,7 +12,6 @@ from kinlink.core.permissions import Action, Resource, has_basis
 from kinlink.core.visibility import agency_of
 from kinlink.linkage import load_model, prepare_records_from_store, save_model, train
 from kinlink.linkage.batch import BatchMatches, match_queries
-from kinlink.linkage.clusters import DEFAULT_THRESHOLD
 from kinlink.linkage.engines import check_engine
 from kinlink.linkage.prepare import read_people_csv
 from kinlink.linkage.realtime import (
@@ -21,7 +20,7 @@ from kinlink.linkage.realtime import (
     RefreshSummary,
     index_state,
 )
-from kinlink.linkage.resolve import ResolutionReport, resolve_file, resolve_store
+from kinlink.linkage.resolve import ResolutionReport, model_notes, resolve_file, resolve_store
 
 if TYPE_CHECKING:
     from kinlink.core.app import Kinlink
@@ -40,6 +39,7 @@ class TrainedModel:
     seconds: float
     prior: float
     charts: dict[str, str]
+    notes: tuple[str, ...] = ()  # what training chose and found (see `model_notes`)
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,9 @@ class Resolution(Capability):
         return check_engine(engine or self.settings.engine)
 
     def run(self, actor: Actor, *, engine: str | None = None, spark_master: str | None = None,
-            retrain: bool = False, threshold: float = DEFAULT_THRESHOLD) -> ResolutionReport:
-        """Resolve every stored record into persons."""
+            retrain: bool = False, threshold: float | None = None) -> ResolutionReport:
+        """Resolve every stored record into persons (without a threshold, the one the
+        model chose from the data)."""
         with self.gate(actor, Action.RESOLUTION_RUN, RECORDS, detail={
                 "engine": engine, "retrain": retrain, "threshold": threshold}):
             engine = self._engine(engine)
@@ -85,8 +86,9 @@ class Resolution(Capability):
 
     def run_file(self, actor: Actor, people: Path, out: Path, *, engine: str | None = None,
                  spark_master: str | None = None,
-                 threshold: float = DEFAULT_THRESHOLD) -> ResolutionReport:
-        """Resolve a standalone people-format CSV into persons written to `out`."""
+                 threshold: float | None = None) -> ResolutionReport:
+        """Resolve a standalone people-format CSV into persons written to `out` (without
+        a threshold, the one the data support)."""
         with self.gate(actor, Action.RESOLUTION_FILE, Resource("file", str(people)),
                        detail={"out": str(out), "engine": engine, "threshold": threshold}):
             engine = self._engine(engine)
@@ -105,7 +107,7 @@ class Resolution(Capability):
                           progress=self.shows_progress, clock=self.clock)
             version = save_model(self.store, model)
         return TrainedModel(version, records.num_rows, engine, model.training_seconds or 0.0,
-                            model.prior, dict(model.charts))
+                            model.prior, dict(model.charts), model_notes(model))
 
     def matcher(self, *, version: int | None = None, refresh: bool = True
                 ) -> tuple[RealtimeMatcher, int, int]:

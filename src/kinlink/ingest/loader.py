@@ -41,10 +41,13 @@ from kinlink.ingest.versions import (
     duplicate_keys,
     with_key_and_hash,
 )
+from kinlink.quality import Finding, replace_record_findings
 from kinlink.store import Store
 from kinlink.store.schema.source import SOURCE_TABLES, ingest_runs, quarantine
 
 AGENCY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+FINDINGS_AREA = "ingest"
+SET_ASIDE_RULE = "value-set-aside"
 REPORTED_PROBLEMS = 50
 """How many problems an `IngestReport` carries; the quarantine table keeps them all."""
 
@@ -74,7 +77,8 @@ def ingest_extract(store: Store, path: str | Path, agency: str, *, progress: boo
     with (IngestProgress(enabled=progress) as bar, store.begin() as conn,
           bulk.bulk_session(conn)):
         bulk.lock_agency(conn, agency)
-        run = _Run(conn, agency, _start_run(conn, agency, path, started), today or clock.today())
+        run = _Run(conn, agency, _start_run(conn, agency, path, started), today or clock.today(),
+                   clock)
         reports = [_load_file(run, file, bar) for file in files]
         finished = clock.now()
         conn.execute(update(ingest_runs).where(ingest_runs.c.id == run.run_id).values(
@@ -99,6 +103,7 @@ class _Run:
     agency: str
     run_id: int
     today: date
+    clock: Clock
     seen: ExtractValues = field(default_factory=ExtractValues)
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -134,6 +139,7 @@ def _load_file(run: _Run, file: ExtractFile, bar: IngestProgress) -> FileReport:
     problems.append(check_references(rows, spec, agency=run.agency, seen=run.seen,
                                      lookup=run.lookup))
     rows = _without(rows, problems[-1])
+    set_aside = _record_set_aside(run, file, rows, checked.set_aside)
     table = SOURCE_TABLES[spec.name]
     rows = compare_with_stored(rows, bulk.stored_versions(run.conn, table, run.agency))
     # In key order, so index inserts append rather than land all over the B-tree.
@@ -152,7 +158,8 @@ def _load_file(run: _Run, file: ExtractFile, bar: IngestProgress) -> FileReport:
     return FileReport(spec.name, file.name, raw.rows_read, count.get(NEW, 0),
                       count.get(CHANGED, 0), count.get(UNCHANGED, 0),
                       all_problems.get_column(ROW).n_unique() + len(raw.bad_rows),
-                      round(time.perf_counter() - started, 3), file_digest(file.path))
+                      round(time.perf_counter() - started, 3), file_digest(file.path),
+                      set_aside=set_aside)
 
 
 def file_digest(path: Path) -> str:
@@ -162,6 +169,22 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _record_set_aside(run: _Run, file: ExtractFile, rows: pl.DataFrame,
+                      set_aside: pl.DataFrame) -> int:
+    """A data-quality finding for each value of a stored row that was stored as unknown,
+    naming the file, row, field and value; these replace the ingest findings on the rows'
+    records (a corrected record loses its finding). Returns how many values were set aside."""
+    kept = set_aside.join(rows.select(ROW, KEY), on=ROW)
+    findings = [
+        Finding(run.agency, file.spec.name, key, SET_ASIDE_RULE,
+                f"{file.name} row {row}: {column} {reason}; stored as unknown")
+        for row, column, reason, key in kept.select(ROW, "field", "reason", KEY).iter_rows()]
+    replace_record_findings(run.conn, area=FINDINGS_AREA, agency=run.agency,
+                            table_name=file.spec.name, record_keys=rows.get_column(KEY),
+                            findings=findings, run_id=run.run_id, clock=run.clock)
+    return len(findings)
 
 
 def _without(rows: pl.DataFrame, problems: pl.DataFrame) -> pl.DataFrame:

@@ -1,8 +1,8 @@
 """Real-time matching: one new record against every stored record, in milliseconds.
 
-Candidates come from the blocking-key index in the operational store (the batch
-blocking rules as keys, see `settings.index_keys` and `query_keys`); they are scored with the
-trained model by `PairScorer`, which reproduces batch scores exactly.
+Candidates come from the blocking-key index in the operational store (the blocking
+rules chosen for the model as keys, see `blocking.index_keys` and `query_keys`); they
+are scored with the trained model by `PairScorer`, which reproduces batch scores exactly.
 
 The index (`store/schema/linkage.py`) keeps each current record packed for bulk scoring
 (`PairScorer.pack`) under an integer id, each blocking key as a 64-bit hash of its text
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,11 +25,11 @@ import pyarrow as pa
 from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select
 
 from kinlink.errors import NotFoundError
+from kinlink.linkage.blocking import BlockingRule, index_keys, query_keys
 from kinlink.linkage.explain import Explanation, explain
 from kinlink.linkage.model import LinkageModel
 from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
-from kinlink.linkage.settings import BLOCKING_RULES, index_keys, query_keys
 from kinlink.store import Store
 from kinlink.store.queries import current_rows, records_in
 from kinlink.store.schema.identity import record_persons
@@ -52,6 +52,16 @@ _CANDIDATES = (
     .where(~and_(_records.agency == bindparam("agency"),
                  _records.record_id == bindparam("record_id")))
     .where(_records.layout == bindparam("layout"))  # never unpack another layout's records
+)
+
+
+# Persons of some records of one agency, by record_persons' primary key: one index search
+# a record, however large the store (a row-value IN made SQLite scan the table). Built
+# once, so its compiled form is cached.
+PERSON_IDS = (
+    select(record_persons.c.agency, record_persons.c.record_id, record_persons.c.person_id)
+    .where(record_persons.c.agency == bindparam("agency"),
+           record_persons.c.record_id.in_(bindparam("record_ids", expanding=True)))
 )
 
 
@@ -94,10 +104,16 @@ class RealtimeMatcher:
         self.store = store
         self.model = model
         self._scorer = PairScorer(model)
-        self._layout = _layout_fingerprint(self._scorer)
+        self._rules = model.blocking.rules
+        self._layout = _layout_fingerprint(self._scorer, self._rules)
         self._tf: dict[str, dict[Any, float]] = {}
         self._load_term_frequencies()
 
+
+    @property
+    def rules(self) -> Sequence[BlockingRule]:
+        """The blocking rules the index keys follow (the model's)."""
+        return self._rules
     def refresh(self) -> RefreshSummary:
         """Bring the index up to date with the current source records.
 
@@ -129,7 +145,7 @@ class RealtimeMatcher:
         left out. Raises InputError for a malformed date of birth.
         """
         query = prepare_record(record)
-        keys = query_keys(query)
+        keys = query_keys(query, self._rules)
         if not keys:
             return []
         with self.store.connect() as conn:
@@ -152,8 +168,8 @@ class RealtimeMatcher:
 
     def score_pair(self, uid_l: str, uid_r: str) -> dict[str, Any]:
         """Two indexed records scored against each other, as a row like `predict`'s."""
-        pairs = [(agency, record_id) for agency, record_id in (uid.split(":", 1)
-                                                               for uid in (uid_l, uid_r))]
+        pairs = [(agency, record_id) for agency, _, record_id in
+                 (uid.partition(":") for uid in (uid_l, uid_r))]
         with self.store.connect() as conn:
             rows = conn.execute(select(_records.features).where(
                 records_in(_records.agency, _records.record_id, pairs),
@@ -174,7 +190,7 @@ class RealtimeMatcher:
             if len(best) == top:
                 break
             candidate = self._scorer.unpack(packed)
-            if keys.isdisjoint(index_keys(candidate)):
+            if keys.isdisjoint(index_keys(candidate, self._rules)):
                 continue  # a hash collision, not a shared blocking key
             best.append((candidate, self._scorer.score(query, candidate, self._tf)))
         return best
@@ -223,7 +239,7 @@ class RealtimeMatcher:
                                             .where(_records.rid.in_(part))):
                 record = self._scorer.unpack(packed)
                 terms.subtract(self._terms(record))
-                keys.extend({"k": key, "r": rid} for key in _hashed_keys(record))
+                keys.extend({"k": key, "r": rid} for key in _hashed_keys(record, self._rules))
             conn.execute(delete(linkage_records).where(_records.rid.in_(part)))
         if keys:
             conn.execute(delete(linkage_keys).where(linkage_keys.c.key == bindparam("k"),
@@ -234,7 +250,7 @@ class RealtimeMatcher:
         """Add prepared records (from these people rows) to the index, numbered from
         `first` in order of the largest block each is in, so that a large block's records
         get neighbouring ids and share the database's pages."""
-        hashed = [_hashed_keys(p) for p in prepared]
+        hashed = [_hashed_keys(p, self._rules) for p in prepared]
         sizes = Counter(key for keys in hashed for key in keys)
         order = sorted(range(len(prepared)),
                        key=lambda i: max(hashed[i], key=sizes.__getitem__, default=0))
@@ -318,23 +334,23 @@ def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
 
 def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, str]:
     """uid -> person id of those records that linkage has resolved."""
-    if not records:
-        return {}
-    query = (select(record_persons.c.agency, record_persons.c.record_id,
-                    record_persons.c.person_id)
-             .where(records_in(record_persons.c.agency, record_persons.c.record_id, records)))
-    return {f"{a}:{r}": p for a, r, p in conn.execute(query).all()}
+    by_agency: dict[str, list[str]] = defaultdict(list)
+    for agency, record_id in records:
+        by_agency[agency].append(record_id)
+    return {f"{a}:{r}": p for agency, ids in by_agency.items() for a, r, p in conn.execute(
+        PERSON_IDS, {"agency": agency, "record_ids": ids}).all()}
 
 
-def _layout_fingerprint(scorer: PairScorer) -> int:
+def _layout_fingerprint(scorer: PairScorer, rules: Sequence[BlockingRule]) -> int:
     """A hash of what the packed index depends on: the prepared columns and their types,
     the columns each comparison reads, the term-frequency columns and blocking rules."""
     schema = [f"{field.name}:{field.type}" for field in prepare_table(pa.table({})).schema]
-    return _hash(json.dumps([schema, scorer.layout, scorer.tf_columns, repr(BLOCKING_RULES)]))
+    return _hash(json.dumps([schema, scorer.layout, scorer.tf_columns,
+                             [rule.name for rule in rules]]))
 
 
-def _hashed_keys(record: Mapping[str, Any]) -> list[int]:
-    return [_hash(key) for key in index_keys(record)]
+def _hashed_keys(record: Mapping[str, Any], rules: Sequence[BlockingRule]) -> list[int]:
+    return [_hash(key) for key in index_keys(record, rules)]
 
 
 def _hash(text: str) -> int:

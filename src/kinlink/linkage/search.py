@@ -22,10 +22,10 @@ from sqlalchemy import Connection, select
 
 from kinlink.errors import InputError
 from kinlink.ingest.format import AGENCIES
+from kinlink.linkage.blocking import BlockingRule, query_keys
 from kinlink.linkage.normalise import fold, postcode_parts
 from kinlink.linkage.prepare import prepare_record
 from kinlink.linkage.realtime import record_ids_under_keys
-from kinlink.linkage.settings import query_keys
 from kinlink.store import Store
 from kinlink.store.queries import current_rows_of, records_in
 from kinlink.store.schema.identity import record_persons
@@ -84,10 +84,12 @@ class SearchPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def search_persons(store: Store, query: PersonQuery, *, page: int = 1, page_size: int = 20,
+def search_persons(store: Store, query: PersonQuery, *, rules: Sequence[BlockingRule],
+                   page: int = 1, page_size: int = 20,
                    agencies: Collection[str] | None = None) -> SearchPage:
     """The persons most like `query`, a page at a time (pages count from 1), from the
-    records of these agencies only when `agencies` is given.
+    records of these agencies only when `agencies` is given. `rules` are the blocking rules
+    of the model the real-time index was built with (`RealtimeMatcher.rules`).
 
     Raises InputError when the query gives too little to search on (a surname alone
     would list a street's worth of families) or a malformed date of birth.
@@ -95,7 +97,7 @@ def search_persons(store: Store, query: PersonQuery, *, page: int = 1, page_size
     query = query.cleaned()
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InputError(f"page must be 1 or more and page size 1 to {MAX_PAGE_SIZE}")
-    keys = _keys(query)
+    keys = _keys(query, rules)
     if not keys and not query.identifier:
         raise InputError("search needs a first name and surname, a name with a date of birth "
                          "or postcode, a date of birth with a postcode, or an identifier")
@@ -113,7 +115,7 @@ def search_persons(store: Store, query: PersonQuery, *, page: int = 1, page_size
                       page=page, page_size=page_size)
 
 
-def _keys(query: PersonQuery) -> list[str]:
+def _keys(query: PersonQuery, rules: Sequence[BlockingRule]) -> list[str]:
     """The index keys of the search as typed, and without its date of birth or postcode."""
     record = {"first_name": query.first_name, "surname": query.surname, "dob": query.dob,
               "postcode": query.postcode, "nhs_number": query.identifier,
@@ -121,7 +123,7 @@ def _keys(query: PersonQuery) -> list[str]:
     variants = [record, {**record, "dob": None}, {**record, "postcode": None}]
     keys: set[str] = set()
     for variant in variants:
-        keys.update(query_keys(prepare_record(variant)))
+        keys.update(query_keys(prepare_record(variant), rules))
     return sorted(keys)
 
 

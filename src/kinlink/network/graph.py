@@ -39,9 +39,9 @@ from sqlalchemy import (
     update,
 )
 
+from kinlink import address
 from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.network import edges as kinds
-from kinlink.network.address import address_parts
 from kinlink.network.incident_text import CHILD_LINKS, incident_text_edges
 from kinlink.network.load import SourceFrames, load_sources
 from kinlink.network.persons import ADULT_AGE, age_expr, person_table
@@ -238,7 +238,7 @@ def build_network(store: Store, *, progress: bool = False,
             read_at=read_at, clock=clock)
         store.analyze(network_persons, network_edges, network_markers)
         bar.advance(task)
-    address_parts.cache_clear()  # up to 1M parsed addresses: not worth keeping between builds
+    address.clear_cache()  # up to 1M read addresses: not worth keeping between builds
     return NetworkBuild(build_id, persons, markers, edge_count, time.perf_counter() - started,
                         store)
 

@@ -15,6 +15,9 @@ trends and records the records behind each count as findings of the `quality` ar
 
     run = run_quality(store, as_of=date(2026, 11, 2))
     scores(store, by="team", agency="social-care")
+
+An area that sees only some records in a run (ingest: one extract) replaces the findings
+on those records with `replace_record_findings`.
 """
 
 from kinlink.quality.findings import (
@@ -24,7 +27,8 @@ from kinlink.quality.findings import (
     list_findings,
     record_findings,
     replace_findings,
+    replace_record_findings,
 )
 
 __all__ = ["SEVERITIES", "Finding", "StoredFinding", "list_findings", "record_findings",
-           "replace_findings"]
+           "replace_findings", "replace_record_findings"]

@@ -13,6 +13,8 @@ from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.store import Store
 from kinlink.store.schema.quality import quality_findings
 
+_DELETE_BATCH = 5_000  # ids per DELETE: well under every database's parameter limit
+
 SEVERITIES = ("info", "warning", "error")
 """How much a finding matters: `error` means a result built on the record cannot be trusted."""
 
@@ -76,6 +78,23 @@ def replace_findings(target: Store | Connection, *, area: str, findings: Iterabl
             query = query.where(quality_findings.c.agency == agency)
         conn.execute(query)
         return _insert(conn, area, findings, run_id, clock.now())
+
+
+def replace_record_findings(conn: Connection, *, area: str, agency: str, table_name: str,
+                            record_keys: Iterable[str], findings: Iterable[Finding],
+                            run_id: int | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
+    """Replace `area`'s findings on the given records of one agency's table (others stay),
+    inside the caller's transaction; returns how many were added.
+
+    For a check that sees only some records in a run (an ingest of one extract)."""
+    t = quality_findings
+    keys = set(record_keys)
+    stale = [id_ for id_, key in conn.execute(
+        select(t.c.id, t.c.record_key).where(t.c.area == area, t.c.agency == agency,
+                                             t.c.table_name == table_name)) if key in keys]
+    for start in range(0, len(stale), _DELETE_BATCH):
+        conn.execute(delete(t).where(t.c.id.in_(stale[start:start + _DELETE_BATCH])))
+    return _insert(conn, area, findings, run_id, clock.now())
 
 
 def list_findings(store: Store, *, area: str | None = None, agency: str | None = None,
