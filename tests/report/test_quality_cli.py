@@ -14,11 +14,11 @@ from .conftest import AS_OF, kinlink, runner
 
 def test_run_then_show_by_agency_and_team(borough: Store) -> None:
     out = kinlink("quality", "run", "--as-of", AS_OF.isoformat())
-    assert "Run 1 as of 2026-11-02" in out and "15 record(s) flagged" in out
+    assert "Run 1 as of 2026-11-02" in out and "16 record(s) flagged" in out
     rows = list(csv.DictReader(io.StringIO(kinlink("quality", "show", "--format", "csv"))))
     dup = next(r for r in rows if r["rule"] == "probable-duplicate"
                and r["agency"] == "social-care")
-    assert (dup["count"], dup["denominator"], dup["rate"]) == ("2", "5", "0.4")
+    assert (dup["count"], dup["denominator"], dup["rate"]) == ("2", "6", "0.333333")
     team = json.loads(kinlink("quality", "show", "--team", "South", "--format", "json"))
     assert {s["team"] for s in team["scores"]} == {"South"}
     no_team = json.loads(kinlink("quality", "show", "--team", "(no team)", "--format", "json"))

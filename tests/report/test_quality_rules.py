@@ -17,26 +17,28 @@ from kinlink.store import Store
 
 from .conftest import AS_OF, DATA
 
-# (rule, agency) -> (flagged, out of), counted by hand.
+# (rule, agency) -> (flagged, out of), counted by hand. Ava Lane (S6, 7) is kept by ingest
+# with her invalid NHS number set aside, so she counts in social care's records (and has
+# no carer recorded).
 EXPECTED = {
-    ("missing-dob", "social-care"): (1, 5), ("missing-dob", "police"): (0, 4),
+    ("missing-dob", "social-care"): (1, 6), ("missing-dob", "police"): (0, 4),
     ("missing-dob", "health"): (0, 2),
-    ("missing-sex", "social-care"): (1, 5), ("missing-sex", "police"): (0, 4),
+    ("missing-sex", "social-care"): (1, 6), ("missing-sex", "police"): (0, 4),
     ("missing-sex", "health"): (0, 2),
-    ("missing-address", "social-care"): (1, 5), ("missing-address", "police"): (1, 4),
+    ("missing-address", "social-care"): (1, 6), ("missing-address", "police"): (1, 4),
     ("missing-address", "health"): (0, 2),
     ("invalid-nhs-number", "social-care"): (1, 2), ("invalid-nhs-number", "health"): (0, 2),
-    ("child-recorded-as-adult", "social-care"): (0, 3),
+    ("child-recorded-as-adult", "social-care"): (0, 4),
     ("child-recorded-as-adult", "police"): (1, 1),
     ("child-recorded-as-adult", "health"): (0, 1),
-    ("child-in-wrong-place", "social-care"): (0, 3), ("child-in-wrong-place", "police"): (1, 1),
+    ("child-in-wrong-place", "social-care"): (0, 4), ("child-in-wrong-place", "police"): (1, 1),
     ("child-in-wrong-place", "health"): (0, 1),
     ("child-not-recorded-at-incident", "police"): (1, 3),
-    ("child-without-carer", "social-care"): (2, 3), ("child-without-carer", "police"): (0, 1),
+    ("child-without-carer", "social-care"): (3, 4), ("child-without-carer", "police"): (0, 1),
     ("child-without-carer", "health"): (0, 1),
-    ("probable-duplicate", "social-care"): (2, 5), ("probable-duplicate", "police"): (0, 4),
+    ("probable-duplicate", "social-care"): (2, 6), ("probable-duplicate", "police"): (0, 4),
     ("probable-duplicate", "health"): (0, 2),
-    ("stale-address", "social-care"): (1, 4), ("stale-address", "police"): (0, 3),
+    ("stale-address", "social-care"): (1, 5), ("stale-address", "police"): (0, 3),
     ("stale-address", "health"): (0, 2),
     ("missing-decision-date", "social-care"): (2, 5),
     # Education holds only Tom Reed (E1), at his current address.
@@ -63,7 +65,7 @@ def test_team_scores_add_up_to_the_agency(borough: Store) -> None:
     assert by_team[("missing-address", "North")] == (1, 2)  # S3
     assert by_team[("child-without-carer", "South")] == (1, 1)  # S4
     assert by_team[("missing-decision-date", "South")] == (2, 3)  # R3, R5 of R3, R4, R5
-    assert by_team[("missing-dob", "")] == (1, 2)  # S5 of S2, S5
+    assert by_team[("missing-dob", "")] == (1, 3)  # S5 of S2, S5, S6
     for rule in {s.rule for s in teams}:
         total = next(s for s in scores(borough, agency="social-care") if s.rule == rule)
         parts = [s for s in teams if s.rule == rule]

@@ -98,7 +98,7 @@ def search_persons(store: Store, query: PersonQuery, *, rules: Sequence[Blocking
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InputError(f"page must be 1 or more and page size 1 to {MAX_PAGE_SIZE}")
     keys = _keys(query, rules)
-    if not keys and not query.identifier:
+    if not query.identifier and not (_enough(query) and keys):
         raise InputError("search needs a first name and surname, a name with a date of birth "
                          "or postcode, a date of birth with a postcode, or an identifier")
     with store.connect() as conn:
@@ -113,6 +113,15 @@ def search_persons(store: Store, query: PersonQuery, *, rules: Sequence[Blocking
     start = (page - 1) * page_size
     return SearchPage(query=query, hits=hits[start:start + page_size], total=len(hits),
                       page=page, page_size=page_size)
+
+
+def _enough(query: PersonQuery) -> bool:
+    """Whether the query names someone closely enough to search without an identifier: a
+    first name and surname, a name with a date of birth or postcode, or a date of birth
+    with a postcode. A surname alone would list half a street."""
+    name = bool(query.first_name) + bool(query.surname)
+    place = bool(query.dob) + bool(query.postcode)
+    return name == 2 or (name == 1 and place >= 1) or place == 2
 
 
 def _keys(query: PersonQuery, rules: Sequence[BlockingRule]) -> list[str]:

@@ -14,11 +14,14 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, func, select
 
+from kinlink.ingest.loader import FINDINGS_AREA as INGEST_FINDINGS
+from kinlink.ingest.loader import SET_ASIDE_RULE
 from kinlink.network import all_alerts
 from kinlink.network.graph import children_on, latest_build
 from kinlink.network.load import SourceFrames, load_sources
 from kinlink.store import Store
 from kinlink.store.schema.network import network_edges
+from kinlink.store.schema.quality import quality_findings
 from kinlink.store.schema.resolution import review_items
 from kinlink.store.schema.source import ingest_runs, quarantine
 from kinlink.timeliness import CaseTimeliness, evaluate_cases
@@ -41,6 +44,7 @@ class QualityInputs:
     with_carer: frozenset[str]  # person ids with a current parent or carer edge
     cases: list[CaseTimeliness]
     refused_people: pl.DataFrame  # people rows quarantined by each agency's newest ingest
+    set_aside_nhs: pl.DataFrame  # agency, record_id, reason: NHS numbers ingest stored as unknown
     uncertain_pairs: pl.DataFrame  # open review items inside one agency: agency, uid_l, uid_r
     named_at_incidents: dict[tuple[str, str], list[str]]  # children named, not recorded
     network_build_id: int | None
@@ -88,6 +92,17 @@ def _refused_people(conn: Connection, runs: dict[str, int]) -> pl.DataFrame:
                 "nhs_number": pl.String}, orient="row")
 
 
+def _set_aside_nhs(conn: Connection) -> pl.DataFrame:
+    """The people records whose NHS number ingest set aside as invalid (kept the record,
+    stored the number as unknown), with the ingest's reason naming file, row and value."""
+    f = quality_findings.c
+    rows = conn.execute(select(f.agency, f.record_key, f.reason).where(
+        f.area == INGEST_FINDINGS, f.table_name == "people", f.rule == SET_ASIDE_RULE,
+        f.reason.like("%: nhs_number %"))).all()
+    return pl.DataFrame(rows, schema={"agency": pl.String, "record_id": pl.String,
+                                      "reason": pl.String}, orient="row")
+
+
 def _with_carer(conn: Connection, on: date) -> frozenset[str]:
     e = network_edges.c
     rows = conn.execute(select(e.person_id, e.to_date).where(e.relation.in_(CARER_RELATIONS)))
@@ -122,6 +137,7 @@ def load_inputs(store: Store, as_of: date) -> QualityInputs:
         build = latest_build(conn)
         runs = newest_ingest_runs(conn)
         refused = _refused_people(conn, runs)
+        set_aside = _set_aside_nhs(conn)
         with_carer = _with_carer(conn, as_of)
         uncertain = _uncertain_pairs(conn)
     people = sources.person_of(sources.people).join(
@@ -129,5 +145,5 @@ def load_inputs(store: Store, as_of: date) -> QualityInputs:
         pl.col("team").fill_null(NO_TEAM))
     children = frozenset(children_on(store, as_of)) if build else frozenset()
     return QualityInputs(as_of, sources, people, children, with_carer, cases, refused,
-                         uncertain, children_named_at_incidents(store),
+                         set_aside, uncertain, children_named_at_incidents(store),
                          build["id"] if build else None, runs)

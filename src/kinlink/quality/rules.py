@@ -71,8 +71,9 @@ def missing_address(inputs: QualityInputs) -> Outcome:
 
 
 def invalid_nhs_number(inputs: QualityInputs) -> Outcome:
-    """Person rows the newest ingest refused for an NHS number that fails the ingest's own
-    check, over every NHS number given (stored or refused)."""
+    """Person records whose NHS number fails the ingest's own check: kept with the number
+    set aside as unknown, or (with nothing else usable) refused by the newest ingest; over
+    every NHS number given (stored, set aside or refused)."""
     refused = inputs.refused_people.filter(~_blank("nhs_number"))
     number = normalise_nhs_number(pl.col("nhs_number").str.strip_chars())
     refused = refused.with_columns(ok=nhs_number_check_ok(number).fill_null(False)).filter(
@@ -82,10 +83,14 @@ def invalid_nhs_number(inputs: QualityInputs) -> Outcome:
                                pl.format("people row {}", pl.col("row_number"))),
         reason=pl.format("NHS number '{}' fails the NHS number check (people row {}, refused "
                          "by the newest ingest)", pl.col("nhs_number"), pl.col("row_number")))
+    set_aside = inputs.team_of(inputs.set_aside_nhs).with_columns(
+        record_key=pl.col("record_id"))
     stored = inputs.people.filter(~_blank("nhs_number")).with_columns(
         record_key=pl.col("record_id"))
-    population = pl.concat([stored.select(*KEYS), refused.select(*KEYS)])
-    return Outcome(population, refused.select(*FLAGGED))
+    population = pl.concat([stored.select(*KEYS), set_aside.select(*KEYS),
+                            refused.select(*KEYS)])
+    return Outcome(population, pl.concat([set_aside.select(*FLAGGED),
+                                          refused.select(*FLAGGED)]))
 
 
 def _child_records(inputs: QualityInputs) -> pl.DataFrame:
