@@ -17,7 +17,7 @@ from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.network import network_persons
 
 LINK_COLUMNS = ("child_person_id", "adult_person_id", "relationship", "recorded_or_inferred",
-                "markers", "evidence")
+                "markers", "evidence", "as_of")
 
 
 def _writer(out: Path, columns: tuple[str, ...]):  # type: ignore[no-untyped-def]
@@ -31,11 +31,12 @@ def _writer(out: Path, columns: tuple[str, ...]):  # type: ignore[no-untyped-def
 
 
 def export_links(store: Store, out: Path, *, as_of: date | None = None) -> int:
-    """One row per (child, adult within two steps); returns the number of rows written.
+    """One row per (child, adult around them); returns the number of rows written.
 
     `relationship` is the adult's closest role; `recorded_or_inferred` says whether any
-    agency recorded a link between them; `markers` the adult's marker types (`;`), and
-    `evidence` the source record uids behind the links and the markers (`;`).
+    agency recorded a link between them; `markers` the adult's marker types (`;`),
+    `evidence` the source record uids behind the links and the markers (`;`), and `as_of`
+    the date ages and current links were judged on (today unless given).
     """
     on = as_of or date.today()
     ensure_network(store)
@@ -54,7 +55,7 @@ def export_links(store: Store, out: Path, *, as_of: date | None = None) -> int:
                         network.child.person_id, adult.person.person_id, adult.role,
                         "recorded" if recorded else "inferred",
                         ";".join(sorted({m.marker for m in adult.markers})),
-                        ";".join(evidence),
+                        ";".join(evidence), on.isoformat(),
                     ])
                     rows += 1
     return rows

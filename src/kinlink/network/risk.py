@@ -6,8 +6,9 @@ child's risk is `severity x recency x closeness x confidence`:
 - severity: how grave the marker is for a child near that person (`SEVERITY`, 0..1);
 - recency: 1 while the marker is current on the date asked about, then halving every
   `HALF_LIFE_YEARS` after its end date (never below `RECENCY_FLOOR`: history matters);
-- closeness: how near the adult is (`CLOSENESS`: a parent or household member 1.0, a
-  parent's partner 0.9, someone at an incident with the child 0.8, ...);
+- closeness: how near the adult is, by their role (`network/chains.toml`: a parent or
+  household member 1.0, a parent's partner 0.9, someone at an incident with the child
+  0.8, ...);
 - confidence: the weakest identity (cluster) confidence on the path to the marker.
 
 A child's own markers (a child protection plan, missing episodes) count with closeness 1.
@@ -43,14 +44,9 @@ The others (mental health, being a victim, a child's own plan) say someone is vu
 they count towards the score but raise no unlinked-risk alert on their own."""
 HALF_LIFE_YEARS = 3.0
 RECENCY_FLOOR = 0.2
-CLOSENESS = {
-    "self": 1.0, "parent": 1.0, "step-parent": 1.0, "carer": 1.0, "household member": 1.0,
-    "parent's partner": 0.9, "order party": 0.9, "at an incident with the child": 0.8,
-    "named at an incident with the child": 0.8, "recorded associate": 0.6,
-    "partner": 0.8, "former household member": 0.5, "parent's former partner": 0.5,
-    "parent's co-parent": 0.5, "household member's partner": 0.9,
-    "parent's household member": 0.8, "household member's former partner": 0.5,
-}
+SELF_CLOSENESS = 1.0
+"""A child's own markers count in full; an adult's by their role's closeness (see
+`chains.toml`)."""
 LEVELS = ((0.7, "high"), (0.4, "medium"), (0.0, "low"))
 
 
@@ -89,8 +85,9 @@ class RiskSummary:
     score: float  # 0..1
     level: str  # high | medium | low | none
     top_markers: list[str] = field(default_factory=list)  # "domestic-abuse-perpetrator (father)"
-    adults: int = 0  # adults within two steps
+    adults: int = 0  # adults around the child (see network/chains.toml)
     adults_with_markers: int = 0
+    as_of: str | None = None  # the date ages, links and markers were judged on (ISO)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,5 +103,6 @@ def risk_summary(store: Store, person_ids: Sequence[str], *,
     from kinlink.network.view import child_networks  # the view builds on the scores here
 
     networks = child_networks(store, person_ids, as_of=as_of)
+    on = (as_of or date.today()).isoformat()
     return {pid: networks[pid].risk if pid in networks else
-            RiskSummary(person_id=pid, score=0.0, level="none") for pid in person_ids}
+            RiskSummary(person_id=pid, score=0.0, level="none", as_of=on) for pid in person_ids}
