@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from kinlink.ingest import ingest_extract
 from kinlink.linkage import LinkageModel, predict, save_model
-from kinlink.linkage.realtime import RealtimeMatcher
+from kinlink.linkage.realtime import PERSON_IDS, RealtimeMatcher
 from kinlink.linkage.scoring import PairScorer
 from kinlink.store import Store
 from kinlink.store.schema.identity import record_persons
@@ -212,3 +212,26 @@ def _raw_rows(store: Store) -> list[dict]:
 
     with store.connect() as conn:
         return [dict(r) for r in conn.execute(current_rows("people")).mappings()]
+
+
+def test_the_person_lookup_searches_the_primary_key(store: Store) -> None:
+    """A candidate's person is found by record_persons' primary key, one index search a
+    record, so a query's cost does not grow with the store (a row-value IN made SQLite scan
+    the whole table)."""
+    with store.begin() as conn:
+        conn.execute(insert(record_persons), [
+            {"agency": ("police", "health")[i % 2], "record_id": f"R{i:06d}",
+             "person_id": f"P{i // 2:07d}"} for i in range(20_000)])
+    store.analyze(record_persons)
+    query = PERSON_IDS.params(agency="police", record_ids=["R000010", "R000011", "R019998"])
+    with store.connect() as conn:
+        found = {(a, r): p for a, r, p in conn.execute(query).all()}
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        sqlite = conn.dialect.name == "sqlite"
+        plan = "\n".join(str(row[-1] if sqlite else row[0]) for row in conn.execute(
+            text(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + sql)).all())
+    assert found == {("police", "R000010"): "P0000005", ("police", "R019998"): "P0009999"}
+    if sqlite:
+        assert "SEARCH record_persons USING" in plan and "SCAN record_persons" not in plan, plan
+    else:
+        assert "Index" in plan and "Seq Scan" not in plan, plan

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kinlink.ingest.format import AGENCIES
@@ -49,3 +51,52 @@ def noisy_borough(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("noisy")
     generate(out, people=8000, seed=11, config=noisy_config())
     return out
+
+
+ALPHA = 1e-5
+"""Chance that a correct generator fails one rate check. There are about 200 checks in
+test_rates.py, so a correct generator fails about one seed in 500."""
+
+Check = tuple[str, int, int, float]
+"""What was counted, how many had it, out of how many, at what configured rate."""
+BinomialRange = Callable[[int, float], tuple[int, int]]
+Misfits = Callable[[Iterable[Check]], list[str]]
+
+
+def _binomial_range(n: int, p: float) -> tuple[int, int]:
+    """The counts a Binomial(n, p) falls outside with probability at most ALPHA (at most
+    half of it on each side)."""
+    if p <= 0.0:
+        return 0, 0
+    if p >= 1.0:
+        return n, n
+    k = np.arange(n + 1)
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1)))])
+    pmf = np.exp(log_factorial[n] - log_factorial[k] - log_factorial[n - k]
+                 + k * np.log(p) + (n - k) * np.log1p(-p))
+    at_most = np.cumsum(pmf)
+    at_least = np.cumsum(pmf[::-1])  # at_least[j] = P(X >= n - j)
+    return int(np.argmax(at_most > ALPHA / 2)), int(n - np.argmax(at_least > ALPHA / 2))
+
+
+def _misfits(checks: Iterable[Check]) -> list[str]:
+    """The checks whose count does not fit their rate, each said in a line."""
+    found = []
+    for what, made, n, p in checks:
+        low, high = _binomial_range(n, p)
+        if not low <= made <= high:
+            found.append(f"{what}: {made} of {n} ({made / max(n, 1):.3f}); "
+                         f"rate {p:.3f} gives {low}..{high}")
+    return found
+
+
+@pytest.fixture(scope="session")
+def binomial_range() -> BinomialRange:
+    """`binomial_range(n, p)`: the counts a correct generator stays within."""
+    return _binomial_range
+
+
+@pytest.fixture(scope="session")
+def misfits() -> Misfits:
+    """`misfits(checks)`: the (what, made, n, rate) checks whose count does not fit."""
+    return _misfits

@@ -4,22 +4,22 @@ what it did.
 Measured on the noisy borough (conftest): high, distinct rates for every kind in every
 agency. A count of errors among the n records where the error was possible is
 Binomial(n, rate), on duplicates Binomial(n, min(5 x rate, 1)); a check accepts the count
-unless a correct generator gives one that far out with probability below ALPHA. The records
-where an error was possible are found by replaying errors.csv on the true values, kind by
-kind in the order the generator makes them; the replay must end at the extract's values.
+unless a correct generator gives one that far out with probability below ALPHA
+(conftest.py). The records where an error was possible are found by replaying errors.csv
+on the true values, kind by kind in the order the generator makes them; the replay must
+end at the extract's values.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jellyfish
-import numpy as np
 import polars as pl
 import pytest
 
@@ -30,10 +30,6 @@ from kinlink.synth.identifiers import is_valid_nhs_number
 from kinlink.synth.names import nicknames, phonetic_variants, transliteration_variants
 from kinlink.synth.records import DUPLICATE_BOOST
 from kinlink.synth.universal import DUPLICATE_WITHOUT_NHS
-
-ALPHA = 1e-5
-"""Chance that a correct generator fails one check. There are about 200 checks here, so a
-correct generator fails about one seed in 500."""
 
 State = dict[str, Any]
 STEPS: tuple[tuple[str, str | None], ...] = (
@@ -58,35 +54,11 @@ def read(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=False)
 
 
-def binomial_range(n: int, p: float, alpha: float = ALPHA) -> tuple[int, int]:
-    """The counts a Binomial(n, p) falls outside with probability at most `alpha` (at most
-    half of it on each side)."""
-    if p <= 0.0:
-        return 0, 0
-    if p >= 1.0:
-        return n, n
-    k = np.arange(n + 1)
-    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1)))])
-    pmf = np.exp(log_factorial[n] - log_factorial[k] - log_factorial[n - k]
-                 + k * np.log(p) + (n - k) * np.log1p(-p))
-    at_most = np.cumsum(pmf)
-    at_least = np.cumsum(pmf[::-1])  # at_least[j] = P(X >= n - j)
-    return int(np.argmax(at_most > alpha / 2)), int(n - np.argmax(at_least > alpha / 2))
-
-
 Check = tuple[str, int, int, float]
-"""What was counted, how many had it, out of how many, at what configured rate."""
-
-
-def misfits(checks: Iterable[Check]) -> list[str]:
-    """The checks whose count does not fit their rate, each said in a line."""
-    found = []
-    for what, made, n, p in checks:
-        low, high = binomial_range(n, p)
-        if not low <= made <= high:
-            found.append(f"{what}: {made} of {n} ({made / max(n, 1):.3f}); "
-                         f"rate {p:.3f} gives {low}..{high}")
-    return found
+"""What was counted, how many had it, out of how many, at what configured rate (as in
+conftest.py, whose `misfits` and `binomial_range` fixtures check them)."""
+BinomialRange = Callable[[int, float], tuple[int, int]]
+Misfits = Callable[[Iterable[Check]], list[str]]
 
 
 @dataclass
@@ -306,7 +278,8 @@ def replays(noisy: Borough) -> dict[str, Replay]:
     return {agency: _replay(noisy, agency) for agency in AGENCIES}
 
 
-def test_binomial_range_agrees_with_the_normal_approximation() -> None:
+def test_binomial_range_agrees_with_the_normal_approximation(
+        binomial_range: BinomialRange) -> None:
     """At n = 10,000 and p = 0.3 the range is the mean +- 4.42 standard deviations."""
     low, high = binomial_range(10_000, 0.3)
     half_width = 4.417 * (10_000 * 0.3 * 0.7) ** 0.5
@@ -342,7 +315,7 @@ def _record_checks(noisy: Borough, replay: Replay, agency: str) -> Iterator[Chec
 
 @pytest.mark.parametrize("agency", AGENCIES)
 def test_record_errors_come_at_their_configured_rates(
-        noisy: Borough, replays: dict[str, Replay], agency: str) -> None:
+        noisy: Borough, replays: dict[str, Replay], agency: str, misfits: Misfits) -> None:
     """Every kind of record error, and duplicates (counted per original record)."""
     problems = misfits(_record_checks(noisy, replays[agency], agency))
     assert not problems, problems
@@ -350,7 +323,8 @@ def test_record_errors_come_at_their_configured_rates(
 
 @pytest.mark.parametrize("agency", AGENCIES)
 def test_rate_checks_would_catch_an_error_never_made(
-        noisy: Borough, replays: dict[str, Replay], agency: str) -> None:
+        noisy: Borough, replays: dict[str, Replay], agency: str,
+        binomial_range: BinomialRange) -> None:
     """Every kind was possible on enough original records that making it never would fail
     its check (NHS numbers aside where the agency holds none)."""
     possible = replays[agency].tally[False].possible
@@ -371,7 +345,8 @@ def _incident_child(detail: str) -> tuple[str, str]:
     return incident, rest.split(" ")[0]
 
 
-def test_children_at_incidents_go_astray_at_their_configured_rates(noisy: Borough) -> None:
+def test_children_at_incidents_go_astray_at_their_configured_rates(
+        noisy: Borough, misfits: Misfits) -> None:
     """Measured on the truth's children present, and checked against the log and the extract."""
     present = read(noisy.out / "truth" / "incidents.csv").filter(
         pl.col("role") == "child-present")
@@ -415,8 +390,8 @@ def _true_relationships(noisy: Borough, agency: str) -> Counter[str]:
 
 
 @pytest.mark.parametrize("agency", AGENCIES)
-def test_relationships_are_recorded_at_their_configured_rates(noisy: Borough,
-                                                              agency: str) -> None:
+def test_relationships_are_recorded_at_their_configured_rates(
+        noisy: Borough, agency: str, misfits: Misfits) -> None:
     """Each type at its rate among the true relationships the agency could record; for every
     agency but education (which holds some parents' links only) those are all between two
     persons it holds."""
@@ -436,7 +411,8 @@ def _referral_ids(noisy: Borough, kind: str) -> set[str]:
     return {d.split(":")[0] for d in noisy.agency_errors("social-care", kind)["detail"]}
 
 
-def test_referral_date_errors_come_at_their_configured_rates(noisy: Borough) -> None:
+def test_referral_date_errors_come_at_their_configured_rates(
+        noisy: Borough, misfits: Misfits) -> None:
     """Measured from the log, each checked against what the extract shows."""
     refs = read(noisy.out / "social-care" / "referrals.csv")
     rate = noisy.config.agencies["social-care"].rate

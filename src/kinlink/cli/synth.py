@@ -23,14 +23,18 @@ def synth(
                                help="Number of residents of the borough."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed and config give "
                              "byte-identical files."),
+    profile: str | None = typer.Option(
+        None, "--profile", help="Noise profile: a shipped one (default, typos, sparse, "
+        "freetext, households) or a FILE.toml of overrides (see docs/synthetic-data.md)."),
     config: Path | None = typer.Option(None, "--config", help="TOML file overriding error "
-                                       "rates and other settings (see docs/synthetic-data.md)."),
+                                       "rates and other settings, applied over the profile "
+                                       "(see docs/synthetic-data.md)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar or summary."),
 ) -> None:
     """Generate a synthetic borough: police, social-care, health and education extracts in
     the agency extract format, plus truth/ (true persons, households, relationships, hidden
     risks and every injected error)."""
-    settings = load_config(config) if config else None
+    settings = load_config(config, profile=profile) if config or profile else None
     summary = generate(out, people=people, seed=seed, config=settings, progress=not quiet)
     if not quiet:
         _print_summary(summary)

@@ -26,9 +26,10 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pyarrow as pa
-from sqlalchemy import Connection, delete, func, select, tuple_, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from kinlink.ingest.bulk import insert_frame
+from kinlink.store.queries import record_keys_in
 from kinlink.store.schema.identity import persons, record_persons
 from kinlink.store.schema.resolution import person_events
 
@@ -204,9 +205,9 @@ def _write_record_persons(conn: Connection, assignments: pl.DataFrame,
     else:
         keys = [tuple(uid.split(":", 1)) for uid in gone + stale]
         for start in range(0, len(keys), _IN_CHUNK):
-            conn.execute(delete(record_persons).where(
-                tuple_(record_persons.c.agency, record_persons.c.record_id)
-                .in_(keys[start:start + _IN_CHUNK])))
+            conn.execute(delete(record_persons).where(record_keys_in(
+                record_persons.c.agency, record_persons.c.record_id,
+                keys[start:start + _IN_CHUNK])))
         rows = changed.with_columns(run_id=pl.lit(run_id))
     uid = pl.col("uid").str.split_exact(":", 1)
     insert_frame(conn, record_persons, rows.select(

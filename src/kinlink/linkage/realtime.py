@@ -15,14 +15,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 
 from kinlink.errors import NotFoundError
 from kinlink.linkage.explain import Explanation, explain
@@ -31,7 +41,7 @@ from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
 from kinlink.linkage.settings import BLOCKING_RULES, index_keys, query_keys
 from kinlink.store import Store
-from kinlink.store.queries import current_rows
+from kinlink.store.queries import current_rows, record_keys_in
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.linkage import linkage_keys, linkage_records, linkage_terms
 from kinlink.store.schema.source import people
@@ -47,6 +57,16 @@ _CANDIDATES = (
     .where(~and_(_records.agency == bindparam("agency"),
                  _records.record_id == bindparam("record_id")))
     .where(_records.layout == bindparam("layout"))  # never unpack another layout's records
+)
+
+
+# Persons of some records of one agency, by record_persons' primary key: one index search
+# a record, however large the store (a row-value IN made SQLite scan the table). Built
+# once, so its compiled form is cached.
+PERSON_IDS = (
+    select(record_persons.c.agency, record_persons.c.record_id, record_persons.c.person_id)
+    .where(record_persons.c.agency == bindparam("agency"),
+           record_persons.c.record_id.in_(bindparam("record_ids", expanding=True)))
 )
 
 
@@ -147,10 +167,11 @@ class RealtimeMatcher:
 
     def score_pair(self, uid_l: str, uid_r: str) -> dict[str, Any]:
         """Two indexed records scored against each other, as a row like `predict`'s."""
-        pairs = [tuple(uid.split(":", 1)) for uid in (uid_l, uid_r)]
+        pairs = [(agency, record_id) for agency, _, record_id in
+                 (uid.partition(":") for uid in (uid_l, uid_r))]
         with self.store.connect() as conn:
             rows = conn.execute(select(_records.features).where(
-                tuple_(_records.agency, _records.record_id).in_(pairs),
+                record_keys_in(_records.agency, _records.record_id, pairs),
                 _records.layout == self._layout)).scalars().all()
         found = {r["uid"]: r for r in map(self._scorer.unpack, rows)}
         missing = [uid for uid in (uid_l, uid_r) if uid not in found]
@@ -291,12 +312,11 @@ def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
 
 def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, str]:
     """uid -> person id of those records that linkage has resolved."""
-    if not records:
-        return {}
-    query = (select(record_persons.c.agency, record_persons.c.record_id,
-                    record_persons.c.person_id)
-             .where(tuple_(record_persons.c.agency, record_persons.c.record_id).in_(records)))
-    return {f"{a}:{r}": p for a, r, p in conn.execute(query).all()}
+    by_agency: dict[str, list[str]] = defaultdict(list)
+    for agency, record_id in records:
+        by_agency[agency].append(record_id)
+    return {f"{a}:{r}": p for agency, ids in by_agency.items() for a, r, p in conn.execute(
+        PERSON_IDS, {"agency": agency, "record_ids": ids}).all()}
 
 
 def _layout_fingerprint(scorer: PairScorer) -> int:

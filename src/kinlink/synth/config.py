@@ -46,8 +46,15 @@ REFERRAL_ERRORS: tuple[str, ...] = (
     "decision-date-missing", "decision-on-weekend", "assessment-before-referral",
 )
 STRUCTURE_ERRORS: tuple[str, ...] = ("relationship-not-recorded",)
+# Shapes a whole extract can take (noise profiles, docs/synthetic-data.md): none by default.
+# Made after the field errors, names first, then the sex, then places in this order.
+SHAPE_ERRORS: tuple[str, ...] = (
+    "typo-both-names", "typo-multiple", "first-name-initial", "sex-missing", "address-us-style",
+    "address-free-text", "postcode-in-address", "address-missing",
+)
 ERROR_KINDS: tuple[str, ...] = (
-    FIELD_ERRORS + RECORD_ERRORS + INCIDENT_ERRORS + REFERRAL_ERRORS + STRUCTURE_ERRORS
+    FIELD_ERRORS + SHAPE_ERRORS + RECORD_ERRORS + INCIDENT_ERRORS + REFERRAL_ERRORS
+    + STRUCTURE_ERRORS
 )
 """Every `error_kind` that `truth/errors.csv` can hold."""
 
@@ -167,6 +174,13 @@ class SynthConfig(BaseModel):
     """Share of residents registered with a GP."""
     education_coverage: float = 0.98
     """Share of school-age children on a school roll."""
+    twin_rate: float = Field(default=0.02, ge=0.0, le=1.0)
+    """Share of younger children born on the same day as the sibling before them."""
+    same_name_parent_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of children given the first name of their parent of the same sex."""
+    namesake_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of people given the first name and date of birth of a stranger of the same
+    sex and age (another household)."""
     agencies: dict[str, AgencyConfig] = Field(default_factory=_default_agencies)
 
     @field_validator("agencies")
@@ -183,17 +197,69 @@ class SynthConfig(BaseModel):
         return merged
 
 
-def load_config(path: Path) -> SynthConfig:
-    """Read a TOML file of overrides on the default configuration."""
+PROFILES_DIR = Path(__file__).parent / "profiles"
+"""The shipped noise profiles, one `<name>.toml` each (docs/synthetic-data.md)."""
+
+
+def shipped_profiles() -> list[str]:
+    """Names of the noise profiles shipped with Kinlink."""
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+
+
+def profile_path(profile: str) -> Path:
+    """The file of a profile given by name (`typos`) or as a path (`mine.toml`)."""
+    if profile.endswith(".toml") or "/" in profile:
+        return Path(profile)
+    path = PROFILES_DIR / f"{profile}.toml"
+    if not path.is_file():
+        raise ConfigError(f"unknown profile {profile!r}; shipped profiles: "
+                          f"{', '.join(shipped_profiles())} (or give a FILE.toml)")
+    return path
+
+
+def load_config(path: Path | None = None, *, profile: str | None = None) -> SynthConfig:
+    """The default configuration overridden by a noise profile, then by a TOML file.
+
+    Both files have one format (a profile may also hold a `description`); each is
+    validated on its own first, so that an error names the file and key at fault.
+    """
+    data: dict[str, Any] = {}
+    config = SynthConfig()
+    for file in [f for f in (profile_path(profile) if profile else None, path) if f]:
+        given = _read_toml(file)
+        _validated(given, file)
+        data = _merged(data, given)
+        config = _validated(data, file)
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's settings, without its `description`."""
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise InputError("config file not found", file=str(path)) from e
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"not valid TOML: {e}", file=str(path)) from e
+    data.pop("description", None)
+    return data
+
+
+def _validated(data: dict[str, Any], path: Path) -> SynthConfig:
     try:
         return SynthConfig.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"{path}: {where}: {first['msg']}") from e
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`base` with the settings of `over` laid on top, table by table."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out

@@ -58,6 +58,7 @@ class RecordValues:
     surname: np.ndarray
     previous_surnames: np.ndarray
     dob: np.ndarray  # str "YYYY-MM-DD" or None
+    sex: np.ndarray  # "F" or "M", None where not recorded
     address: np.ndarray
     postcode: np.ndarray
     nhs_number: np.ndarray
@@ -150,6 +151,7 @@ class Corrupter:
         self.names()
         self.dates()
         self.places()
+        self.shapes()
         return self.log
 
     def names(self) -> None:
@@ -230,6 +232,99 @@ class Corrupter:
         for i in self._chosen("nhs-number-missing", v.nhs_number != None):  # noqa: E711
             self.log.add(int(i), "nhs_number", "nhs-number-missing", f"{v.nhs_number[i]} -> ")
             v.nhs_number[i] = None
+
+
+    def shapes(self) -> None:
+        """The shapes of a noise profile (none by default): typing errors in both names or
+        several in one name, no sex, addresses written another way or not at all."""
+        v, rng = self.v, self.rng
+        long_first = np.array([len(s) > 2 for s in v.first_name.tolist()])
+        long_surname = np.array([len(s) > 2 for s in v.surname.tolist()])
+        for i in self._chosen("typo-both-names", long_first & long_surname):
+            for column in ("first_name", "surname"):
+                self._change("typo-both-names", column, np.array([i]), partial(
+                    _typo, _pick(TYPOS, rng), rng=rng))
+        longer = np.array([len(s) > 4 for s in v.first_name.tolist()])
+        longer_surname = np.array([len(s) > 4 for s in v.surname.tolist()])
+        chosen = self._chosen("typo-multiple", longer | longer_surname)
+        on_first = longer[chosen] & (~longer_surname[chosen] | (rng.random(len(chosen)) < 0.5))
+        slips = partial(_slips, rng=rng)
+        self._change("typo-multiple", "first_name", chosen[on_first], slips)
+        self._change("typo-multiple", "surname", chosen[~on_first], slips)
+        initial = np.array([len(s) > 1 for s in v.first_name.tolist()])
+        self._replace("first-name-initial", "first_name", initial, lambda s: s[0])
+        self._blank("sex-missing", "sex", v.sex != None)  # noqa: E711
+        has_address = v.address != None  # noqa: E711
+        full_postcode = np.array([p is not None and " " in p for p in v.postcode.tolist()])
+        for i in self._chosen("address-us-style", has_address & full_postcode):
+            us = _us_style(v.address[i], v.postcode[i])
+            self.log.add(int(i), "address", "address-us-style",
+                         f"{v.address[i]} | {v.postcode[i]} -> {us} | ")
+            v.address[i], v.postcode[i] = us, None
+        with_comma = np.array([a is not None and "," in a for a in v.address.tolist()])
+        self._replace("address-free-text", "address", with_comma, _free_text)
+        for i in self._chosen("postcode-in-address", has_address & (v.postcode != None)):  # noqa: E711
+            inside = _postcode_inside(v.address[i], v.postcode[i])
+            self.log.add(int(i), "address", "postcode-in-address",
+                         f"{v.address[i]} | {v.postcode[i]} -> {inside} | ")
+            v.address[i], v.postcode[i] = inside, None
+        for i in self._chosen("address-missing", has_address):
+            self.log.add(int(i), "address", "address-missing",
+                         f"{v.address[i]} | {v.postcode[i] or ''} -> ")
+            v.address[i], v.postcode[i] = None, None
+
+    def _blank(self, kind: str, column: str, eligible: np.ndarray) -> None:
+        """Leave a column blank on the eligible records drawn for the error."""
+        values = getattr(self.v, column)
+        for i in self._chosen(kind, eligible):
+            self.log.add(int(i), column, kind, f"{values[i]} -> ")
+            values[i] = None
+
+
+# Street types as written loosely (and in US style).
+_STREET_ABBREVIATIONS = {
+    "road": "rd", "street": "st", "lane": "ln", "avenue": "ave", "close": "cl", "drive": "dr",
+    "crescent": "cres", "grove": "gr", "gardens": "gdns", "place": "pl", "walk": "wlk",
+    "court": "ct",
+}
+
+
+def _abbreviated(words: list[str]) -> list[str]:
+    return [_STREET_ABBREVIATIONS.get(w, w) for w in words]
+
+
+def _free_text(address: str) -> str:
+    """An address typed loosely: lower case, no commas, street types abbreviated
+    ("12 Park Drive, Ashcombe" -> "12 park dr ashcombe")."""
+    return " ".join(_abbreviated(address.lower().replace(",", " ").split()))
+
+
+def _us_style(address: str, postcode: str) -> str:
+    """An address written the American way: lower case with abbreviations, a flat as
+    "apt N" after the street, and a five-digit "zip" made from the postcode in place of it
+    ("12 Park Drive, Ashcombe" + "KX3 4AB" -> "12 park dr ashcombe 38365")."""
+    parts = [p.strip().lower() for p in address.split(",")]
+    if parts[0].startswith("flat ") and len(parts) == 4:
+        flat, building, street, district = parts
+        line = f"{building} {street} apt {flat.split()[1]} {district}"
+    else:
+        line = " ".join(parts)
+    zip_code = "".join(str(ord(c) % 10) for c in postcode.replace(" ", ""))[-5:]
+    return " ".join(_abbreviated(line.split())) + " " + zip_code
+
+
+def _postcode_inside(address: str, postcode: str) -> str:
+    """The address with its postcode written at its end, as typed into one box."""
+    if address.islower():
+        return f"{address} {postcode.lower()}"
+    return f"{address} {postcode}"
+
+
+def _slips(s: str, *, rng: np.random.Generator) -> str:
+    """Two or three keying slips of any kinds in one name."""
+    for _ in range(int(rng.integers(2, 4))):
+        s = _typo(_pick(TYPOS, rng), s, rng=rng) or s
+    return s
 
 
 def _split_barrel(surname: str, rng: np.random.Generator) -> str:

@@ -82,7 +82,7 @@ def generate(out: Path, *, people: int, seed: int, config: SynthConfig | None = 
     rng = np.random.default_rng(seed)
     as_of = np.datetime64(config.as_of, "D")
     with _steps(progress) as step:
-        pop = make_population(rng, people, as_of)
+        pop = make_population(rng, people, as_of, config)
         step(_STEPS[1])
         risks = draw_incidents(rng, pop, config, draw_markers(rng, pop, config))
         fate = child_fates(rng, risks, config)

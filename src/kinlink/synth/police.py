@@ -107,12 +107,15 @@ def _associates(rng: np.random.Generator, pop: Population, risks: Risks, police:
     no_dob = rng.random(n) < 0.6
     shifted = pop.dob[child] - (rng.uniform(18, 35, n) * YEAR_DAYS).astype(int) * DAY
     dob = blanked(no_dob, date_text(shifted))
+    # Where police do not record sex (a noise profile), associates have none either.
+    sex_missing = police.config.rate("sex-missing")
+    no_sex = rng.random(n) < sex_missing if sex_missing > 0 else np.zeros(n, dtype=bool)
     first_record = len(police.person)
     people = police.people
     new = {
         "record_id": ids, "first_name": pop.first[child], "middle_names": np.full(n, None),
         "surname": pop.surname[child], "dob": dob,
-        "sex": np.where(pop.sex[child] == 0, "F", "M").astype(object),
+        "sex": blanked(no_sex, np.where(pop.sex[child] == 0, "F", "M").astype(object)),
         "recorded_at": date_text(risks.incident_at[incident].astype("datetime64[D]")),
     }
     for column, values in people.items():
@@ -124,6 +127,8 @@ def _associates(rng: np.random.Generator, pop: Population, risks: Risks, police:
         police.log.add(first_record + k, "dob", "wrong-place-associate",
                        f"{incident_refs[incident[k]]}: child T{child[k] + 1:07d} recorded as "
                        "an associate")
+        if no_sex[k]:
+            police.log.add(first_record + k, "sex", "sex-missing", "")
     adult_rec = police.record_of(adult, rng)
     police.add_table("relationships", {
         "record_id": ids, "related_record_id": police.record_id[adult_rec],

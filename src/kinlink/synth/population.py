@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kinlink.synth.config import SynthConfig
 from kinlink.synth.names import ORIGIN_SHARES, ORIGINS, origin_pools, polish_feminine
 from kinlink.synth.places import Addresses, make_addresses
 
@@ -153,8 +154,9 @@ def _fit_to_size(rng: np.random.Generator, people: int) -> _Households:
 class _Builder:
     """Builds the Population in steps that share the generator and arrays."""
 
-    def __init__(self, rng: np.random.Generator, people: int, as_of: np.datetime64) -> None:
-        self.rng, self.as_of = rng, as_of
+    def __init__(self, rng: np.random.Generator, people: int, as_of: np.datetime64,
+                 config: SynthConfig) -> None:
+        self.rng, self.as_of, self.config = rng, as_of, config
         self.hh = _fit_to_size(rng, people)
         h = len(self.hh.kind)
         self.start = np.concatenate([[0], np.cumsum(self.hh.size)[:-1]])
@@ -208,12 +210,14 @@ class _Builder:
         self.origin = origin
 
     def _child_ages(self, max_age: np.ndarray) -> np.ndarray:
-        """Children's ages: births a year or more apart (2% twins), the eldest under max_age."""
+        """Children's ages: births a year or more apart (`twin_rate` twins), the eldest
+        under max_age."""
         rng, hh = self.rng, self.hh
         c = np.flatnonzero(self.role == CHILD)
         hc = self.household[c]
         k = self.pos[c] - (hh.n_adults + hh.n_grand + hh.n_sharers)[hc]
-        gap = np.where(rng.random(len(c)) < 0.02, 0.0, 1.0 + rng.exponential(1.5, len(c)))
+        gap = np.where(rng.random(len(c)) < self.config.twin_rate, 0.0,
+                       1.0 + rng.exponential(1.5, len(c)))
         gap[k == 0] = 0.0
         cumulative = np.cumsum(gap)
         cumulative -= cumulative[np.flatnonzero(k == 0)][np.cumsum(k == 0) - 1]
@@ -250,6 +254,40 @@ class _Builder:
         same = np.flatnonzero(first == middle)
         middle[same] = None
         self.first, self.middle, self.birth_surname = first, middle, birth_surname
+
+    def namesakes(self) -> None:
+        """Strangers who share a first name and a date of birth: a person takes those of
+        the next person of their sex and age in date-of-birth order, from another
+        household (drawn only when `namesake_rate` is set, so defaults stay as they were)."""
+        rate = self.config.namesake_rate
+        if rate <= 0:
+            return
+        order = np.lexsort((self.dob, self.sex))
+        a, b = order[:-1], order[1:]
+        years = age_on(self.dob, self.as_of)
+        chosen = ((self.sex[a] == self.sex[b]) & (self.household[a] != self.household[b])
+                  & (years[a] == years[b]) & (self.rng.random(len(a)) < rate))
+        # A person whose own details were just taken keeps them (no chains).
+        chosen &= ~np.concatenate([[False], chosen[:-1]])
+        a, b = a[chosen], b[chosen]
+        self.first[b], self.dob[b], self.age[b] = self.first[a], self.dob[a], self.age[a]
+        self.middle[b[self.middle[b] == self.first[b]]] = None
+
+    def same_name_parents(self) -> None:
+        """Children named after their parent of the same sex (`same_name_parent_rate` of
+        those who have one; drawn only when set)."""
+        rate = self.config.same_name_parent_rate
+        if rate <= 0:
+            return
+        parent = np.concatenate([p1 for p1, _, kind, _, _ in self.rels if kind == "parent"])
+        child = np.concatenate([p2 for _, p2, kind, _, _ in self.rels if kind == "parent"])
+        same_sex = self.sex[parent] == self.sex[child]
+        children, first = np.unique(child[same_sex], return_index=True)
+        parents = parent[same_sex][first]
+        chosen = self.rng.random(len(children)) < rate
+        children, parents = children[chosen], parents[chosen]
+        self.first[children] = self.first[parents]
+        self.middle[children[self.middle[children] == self.first[children]]] = None
 
     # -- families ------------------------------------------------------------------------
     def families(self) -> None:
@@ -470,8 +508,10 @@ class _Builder:
     def build(self) -> Population:
         self.people()
         self.names()
+        self.namesakes()
         self.families()
         self.absent_parents()
+        self.same_name_parents()
         self.residences()
         p1, p2, kinds, starts, ends = zip(*self.rels, strict=True)
         rel_type = np.concatenate([np.full(len(a), k, dtype=object)
@@ -489,6 +529,8 @@ class _Builder:
         )
 
 
-def make_population(rng: np.random.Generator, people: int, as_of: np.datetime64) -> Population:
-    """A borough of exactly `people` persons living in households, as on `as_of` (a day)."""
-    return _Builder(rng, people, as_of).build()
+def make_population(rng: np.random.Generator, people: int, as_of: np.datetime64,
+                    config: SynthConfig | None = None) -> Population:
+    """A borough of exactly `people` persons living in households, as on `as_of` (a day),
+    shaped by the population settings of `config` (twins, namesakes)."""
+    return _Builder(rng, people, as_of, config or SynthConfig()).build()
