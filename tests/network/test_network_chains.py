@@ -20,7 +20,7 @@ from kinlink.store.schema.identity import record_persons
 
 DATA = Path(__file__).parent.parent / "data" / "network-chains"
 AS_OF = date(2026, 11, 1)
-MIA, LEO, GRACE, TOM, SAM, AVA, JO, RAY = (f"P000000{i}" for i in range(1, 9))
+MIA, LEO, GRACE, TOM, SAM, AVA, JO, RAY, NOA = (f"P000000{i}" for i in range(1, 10))
 
 
 @pytest.fixture
@@ -49,6 +49,9 @@ def test_chains_reach_the_adults_a_missing_parent_link_and_no_address_hid(
                                      SAM: ("parent's adult child", 2)}
     assert _roles(families, AVA) == {JO: ("household member", 1),
                                      RAY: ("household member's parent", 2)}
+    # No date of birth, but referred to social care: a child, with her own network.
+    assert _roles(families, NOA) == {GRACE: ("parent", 1), TOM: ("parent's partner", 2),
+                                     SAM: ("parent's adult child", 2)}
     tom = next(a for a in child_network(families, MIA, as_of=AS_OF).adults
                if a.person.person_id == TOM)
     [link] = tom.links
@@ -60,7 +63,8 @@ def test_each_hidden_risk_reached_by_a_chain_raises_an_alert(families: Store) ->
     recompute_alerts(families, as_of=AS_OF)
     alerts = list_alerts(families, type="unlinked-risk", limit=100)
     found = {(a["person_id"], a["other_person_id"]) for a in alerts}
-    assert found == {(MIA, TOM), (MIA, SAM), (LEO, TOM), (LEO, SAM), (AVA, RAY)}
+    assert found == {(MIA, TOM), (MIA, SAM), (LEO, TOM), (LEO, SAM), (AVA, RAY), (NOA, TOM),
+                     (NOA, SAM)}
 
 
 def test_the_chain_rules_are_configurable(families: Store, tmp_path: Path) -> None:

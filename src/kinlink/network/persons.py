@@ -5,7 +5,7 @@ Whether someone is a child depends on the date of birth, and agencies disagree a
 value most of the person's records give, preferring on a tie the records that carry a
 verified identifier (NHS number, UPN), then the most recently recorded. A person none of
 whose records gives a date of birth counts as a child when one of them holds a unique
-pupil number.
+pupil number or is the child of a social care referral.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ ADULT_AGE = 18
 
 
 def is_child(age: int | None, pupil: bool) -> bool:
-    """Under 18; with no date of birth at all, a person holding a pupil number (UPN)."""
+    """Under 18; with no date of birth at all, a person known to be a child (`pupil`: holding
+    a pupil number, or the child of a social care referral)."""
     return age < ADULT_AGE if age is not None else pupil
 
 
@@ -46,6 +47,11 @@ def person_table(src: SourceFrames) -> pl.DataFrame:
         dob_full=pl.when(pl.col("dob").str.len_chars() == 10).then(pl.col("dob")),
     )
     resolved = src.persons.select("uid", pl.lit(True).alias("resolved"))
+    # A referral is about a child: with no date of birth, it says child as a UPN does.
+    referred = src.referrals.select(
+        pl.concat_str([pl.col("agency"), pl.lit(":"), pl.col("record_id")]).alias("uid"),
+        pl.lit(True).alias("referred"))
+    people = people.join(referred, on="uid", how="left")
     base = (
         people.join(resolved, on="uid", how="left")
         .group_by("person_id")
@@ -54,7 +60,8 @@ def person_table(src: SourceFrames) -> pl.DataFrame:
             pl.col("agency").unique().sort().str.join(";").alias("agencies"),
             pl.col("resolved").fill_null(False).all(),
             pl.col("confidence").min(),
-            pl.col("upn").is_not_null().any().alias("pupil"),
+            (pl.col("upn").is_not_null() | pl.col("referred").fill_null(False)).any()
+            .alias("pupil"),
         )
     )
     for column in ("first_name", "surname", "sex"):

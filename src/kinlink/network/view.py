@@ -16,7 +16,8 @@ links whose kinds the rules list puts the person it reaches in that rule's role,
   partner's adult child.
 
 Recorded relationship chains need no address, so a noisy address cuts none of them.
-Adults are persons of 18 or more on the date, or of unknown age without a pupil number.
+Adults are persons of 18 or more on the date, or of unknown age without a pupil number
+or a social care referral.
 Each adult carries every link that puts them there (source records, agency, dates,
 confidence, recorded or inferred, the persons in between) and every marker on any of
 their records, ranked by what it adds to the risk.
