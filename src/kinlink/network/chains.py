@@ -73,12 +73,18 @@ class Rules:
 
     roles: tuple[Role, ...]
     start: Step
+    ranks: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Asked for every link of every network: a dictionary, not a scan of the roles.
+        object.__setattr__(self, "ranks", {r.name: i for i, r in enumerate(self.roles)})
 
     def rank(self, role: str) -> int:
-        return next(i for i, r in enumerate(self.roles) if r.name == role)
+        """The role's precedence: lower is shown first."""
+        return self.ranks[role]
 
     def role(self, name: str) -> Role:
-        return self.roles[self.rank(name)]
+        return self.roles[self.ranks[name]]
 
 
 def kinds_of(edge: dict[str, Any], on: date) -> tuple[str, ...]:
