@@ -229,6 +229,7 @@ class _Assembler:
         self.on, self.rules = on, rules
         self.reached: defaultdict[str, list[_Reached]] = defaultdict(list)
         self.persons: dict[str, dict[str, Any]] = {}
+        self._built: dict[str, Person] = {}
         level: list[_Walk] = [(c, c, rules.start, ()) for c in child_ids]
         for steps in range(MAX_STEPS):
             going_on = {at for _, at, node, _ in level if node.next}
@@ -267,7 +268,7 @@ class _Assembler:
         return going_on
 
     def network(self, child_id: str) -> ChildNetwork:
-        child = _person(child_id, self.persons.get(child_id), self.on)
+        child = self._person(child_id)
         around: dict[str, Adult] = {}
         chains = self.reached.get(child_id, [])
         home = {r.edge["other_person_id"] for r in chains
@@ -288,8 +289,14 @@ class _Assembler:
         return ChildNetwork(child, self.on, child.is_child,
                             adults, children, own, self._summary(child_id, adults, own))
 
+    def _person(self, pid: str) -> Person:
+        """The person (built once per batch: one adult is near many of its children)."""
+        if pid not in self._built:
+            self._built[pid] = _person(pid, self.persons.get(pid), self.on)
+        return self._built[pid]
+
     def _is_child(self, pid: str) -> bool:
-        return _person(pid, self.persons.get(pid), self.on).is_child
+        return self._person(pid).is_child
 
     def _add(self, around: dict[str, Adult], reached: _Reached) -> None:
         if reached.role is None:
@@ -297,7 +304,7 @@ class _Assembler:
         role, steps = reached.role.name, len(reached.between) + 1
         pid = reached.edge["other_person_id"]
         if pid not in around:
-            around[pid] = Adult(_person(pid, self.persons.get(pid), self.on), role, steps, [])
+            around[pid] = Adult(self._person(pid), role, steps, [])
         adult = around[pid]
         if self.rules.rank(role) < self.rules.rank(adult.role):
             adult.role, adult.steps = role, steps
