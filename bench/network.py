@@ -20,7 +20,8 @@ Measures, against the borough's truth:
     nice -n 10 .venv/bin/python bench/network.py --people 20000 --profiles default typos sparse
 
 `--profiles` runs each noise profile through the commands a user runs, in a fresh store
-each: `kinlink synth --profile P`, `kinlink ingest` of every agency, `kinlink resolve`,
+each: `kinlink synth --profile P`, `kinlink db upgrade`, `kinlink ingest` of every agency,
+`kinlink resolve`,
 `kinlink alerts recompute --as-of`, then `kinlink alerts --format json` and `kinlink export
 links` / `export persons` for scoring (persons mapped to true persons by majority of their
 records, as above); the results table gives recall and precision overall and by hidden-because
@@ -151,8 +152,8 @@ def measure_quality(store: Store, borough: Path, label: str, as_of: date) -> dic
     recompute_seconds = time.perf_counter() - started
     alerts = [a for a in list_alerts(store, type="unlinked-risk", status="open",
                                      limit=10_000_000)]
-    from_alerts = {(mapping.get(a["person_id"], a["person_id"]),
-                    mapping.get(a["other_person_id"], a["other_person_id"])) for a in alerts}
+    from_alerts = {(mapping.get(a.person_id, a.person_id),
+                    mapping.get(a.other_person_id, a.other_person_id)) for a in alerts}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "links.csv"
         export_links(store, out, as_of=as_of)
@@ -164,7 +165,7 @@ def measure_quality(store: Store, borough: Path, label: str, as_of: date) -> dic
     hidden = set(hidden_truth(borough, discoverable=False))
     return {
         "identities": label, "recompute_seconds": round(recompute_seconds, 2),
-        "alerts_found": summary["found"], "network": summary["network"],
+        "alerts_found": summary.found, "network": summary.network,
         "alerts": score(from_alerts, truth, connected, hidden),
         "export_links_with_markers": score(from_links, truth, connected, hidden),
     }
@@ -199,7 +200,7 @@ def recompute_cost(store: Store, as_of: date) -> dict[str, Any]:
         summary = recompute_alerts(store, as_of=as_of)
         seconds = time.perf_counter() - started
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(memory.peak / 2**20),
-            "build_seconds": summary["network"]["seconds"], "found": summary["found"],
+            "build_seconds": summary.network["seconds"], "found": summary.found,
             "load_1min": round(os.getloadavg()[0], 1)}
 
 
@@ -292,6 +293,7 @@ def run_profile(profile: str, people: int, seed: int, work: Path) -> dict[str, A
     _, seconds["synth"] = _kinlink(["synth", "--out", str(borough), "--people", str(people),
                                     "--seed", str(seed), "--profile", profile, "--quiet"], env)
     as_of = json.loads((borough / "truth" / "config.json").read_text())["as_of"]
+    _kinlink(["db", "upgrade"], env)  # a new store: no command migrates on its own
     seconds["ingest"] = sum(_kinlink(["ingest", str(borough / agency), "--agency", agency,
                                       "--no-progress"], env)[1]
                             for agency in ("police", "social-care", "health", "education"))

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     timeliness_config: Path | None = None
     """TOML file overriding the statutory clocks and working-day calendar."""
 
+    cli_user: str | None = None
+    """The local user the `kinlink` command acts as. Unset: a built-in administrator on the
+    embedded SQLite store (and on PostgreSQL only while it has no users yet)."""
+
     @property
     def resolved_database_url(self) -> str:
         """The store's URL, defaulting to the SQLite file under `home`."""

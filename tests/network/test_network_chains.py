@@ -12,7 +12,7 @@ import pytest
 
 from kinlink.errors import ConfigError
 from kinlink.ingest import ingest_extract
-from kinlink.network import child_network, list_alerts, recompute_alerts
+from kinlink.network import build_network, child_network, list_alerts, recompute_alerts
 from kinlink.network.chains import PACKAGED_RULES, load_rules
 from kinlink.network.view import child_networks
 from kinlink.store import Store
@@ -32,6 +32,7 @@ def families(store: Store) -> Store:
                 for r in csv.DictReader(f)]
     with store.begin() as conn:
         conn.execute(record_persons.insert(), rows)
+    build_network(store)
     return store
 
 
@@ -62,7 +63,7 @@ def test_chains_reach_the_adults_a_missing_parent_link_and_no_address_hid(
 def test_each_hidden_risk_reached_by_a_chain_raises_an_alert(families: Store) -> None:
     recompute_alerts(families, as_of=AS_OF)
     alerts = list_alerts(families, type="unlinked-risk", limit=100)
-    found = {(a["person_id"], a["other_person_id"]) for a in alerts}
+    found = {(a.person_id, a.other_person_id) for a in alerts}
     assert found == {(MIA, TOM), (MIA, SAM), (LEO, TOM), (LEO, SAM), (AVA, RAY), (NOA, TOM),
                      (NOA, SAM)}
 

@@ -11,18 +11,10 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import console, err_console, store
+from kinlink.cli.common import console, core, err_console
 from kinlink.errors import InputError
-from kinlink.ingest import (
-    IngestReport,
-    check_agency,
-    count_quarantine,
-    ingest_extract,
-    list_quarantine,
-    store_status,
-)
+from kinlink.ingest import IngestReport
 from kinlink.ingest.format import TABLES
-from kinlink.quality import list_findings
 
 _STATUS_HEADINGS = {
     "agency": "agency", "table": "table", "current_rows": "rows", "versions": "versions",
@@ -56,7 +48,8 @@ def ingest(
     Exits 0 when the extract was stored (even with quarantined rows) and 1 when a file
     could not be read at all, in which case nothing of the extract is stored.
     """
-    report = ingest_extract(store(), path, agency, progress=progress)
+    kl, actor = core(progress=progress)
+    report = kl.ingest.load(actor, path, agency)
     for warning in report.warnings:
         err_console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
     console.print(_summary_table(report))
@@ -112,13 +105,12 @@ def quarantine(
 
     Only rows with nothing usable are refused whole; a wrong value of a usable person row
     is stored as unknown instead (see `kinlink findings`)."""
-    if agency is not None:
-        check_agency(agency)
     if table is not None and table not in TABLES:
         raise InputError(f"unknown table {table!r}; one of {', '.join(TABLES)}", field="table")
-    options = {"agency": agency, "table": table, "run_id": run, "latest": not all_runs}
-    the_store = store()
-    rows = list_quarantine(the_store, limit=limit, **options)  # type: ignore[arg-type]
+    kl, actor = core()
+    page = kl.ingest.quarantine(actor, agency=agency, table=table, run_id=run,
+                                latest=not all_runs, limit=limit)
+    rows = page.rows
     if output is OutputFormat.json:
         typer.echo(json.dumps([asdict(r) for r in rows], indent=2))
         return
@@ -129,7 +121,7 @@ def quarantine(
             writer.writerow([r.run_id, r.agency, r.table, r.file, r.row, r.field or "",
                              r.reason, json.dumps(r.raw)])
         return
-    total = count_quarantine(the_store, **options)  # type: ignore[arg-type]
+    total = page.total
     if not rows:
         console.print("No quarantined rows.")
         return
@@ -152,9 +144,9 @@ def findings(
                                         help="table, csv or json."),
 ) -> None:
     """List data-quality findings: values ingest stored as unknown, messy dates, ..."""
-    if agency is not None:
-        check_agency(agency)
-    found = list_findings(store(), agency=agency, area=area, table_name=table)
+    kl, actor = core()
+    found = [f for f in kl.quality.findings(actor, agency=agency, area=area)
+             if table is None or f.table_name == table]
     shown = found[:limit]
     headings = ("area", "agency", "table_name", "record_key", "rule", "severity", "reason")
     if output is OutputFormat.json:
@@ -182,7 +174,8 @@ def status(
                                         help="table, csv or json."),
 ) -> None:
     """Show what is loaded, by agency and table: rows, versions, quarantine, last ingest."""
-    rows = store_status(store())
+    kl, actor = core()
+    rows = kl.ingest.status(actor)
     records = [asdict(r) | {"last_ingest": r.last_ingest.isoformat(sep=" ", timespec="seconds")
                             if r.last_ingest else None} for r in rows]
     if output is OutputFormat.json:

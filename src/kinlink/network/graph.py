@@ -321,12 +321,26 @@ def is_stale(conn: Connection) -> bool:
     return started is None or any(c is not None and c > started for c in changed)
 
 
-def ensure_network(store: Store, *, progress: bool = False) -> None:
-    """Build the graph if it was never built or the records changed since."""
+@dataclass(frozen=True)
+class NetworkStatus:
+    """The latest build of the graph (None if never built) and whether records changed since."""
+
+    build_id: int | None
+    built_at: datetime | None
+    persons: int
+    edges: int
+    stale: bool
+
+
+def network_status(store: Store) -> NetworkStatus:
+    """What a reader needs to know about the graph before trusting it; never rebuilds."""
     with store.connect() as conn:
+        build = latest_build(conn)
         stale = is_stale(conn)
-    if stale:
-        build_network(store, progress=progress)
+    if build is None:
+        return NetworkStatus(None, None, 0, 0, stale=True)
+    return NetworkStatus(build["id"], build["started_at"], build["persons"], build["edges"],
+                         stale=stale)
 
 
 def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:

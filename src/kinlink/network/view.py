@@ -45,7 +45,7 @@ from kinlink.network.chains import (
     kinds_of,
     relations_after,
 )
-from kinlink.network.graph import IDS, ensure_network, markers_of, persons_of
+from kinlink.network.graph import IDS, markers_of, persons_of
 from kinlink.network.persons import age_on, is_child
 from kinlink.network.risk import SELF_CLOSENESS, RiskSummary, combine, level_of, recency, severity
 from kinlink.store import Store
@@ -287,7 +287,7 @@ class _Assembler:
         children = sorted((a for a in around.values() if a not in adults),
                           key=lambda a: a.person.person_id)
         return ChildNetwork(child, self.on, child.is_child,
-                            adults, children, own, self._summary(child_id, adults, own))
+                            adults, children, own, network_risk(child_id, adults, own, self.on))
 
     def _person(self, pid: str) -> Person:
         """The person (built once per batch: one adult is near many of its children)."""
@@ -337,24 +337,29 @@ class _Assembler:
     def _closeness(self, role: str) -> float:
         return SELF_CLOSENESS if role == "self" else self.rules.role(role).closeness
 
-    def _summary(self, child_id: str, adults: list[Adult], own: list[Marker]) -> RiskSummary:
-        weights = [m.weight for m in own] + [m.weight for a in adults for m in a.markers]
-        score = combine(weights)
-        ranked = sorted([(m.weight, f"{m.marker} (own)") for m in own]
-                        + [(m.weight, f"{m.marker} ({a.role})") for a in adults
-                           for m in a.markers], reverse=True)
-        top = list(dict.fromkeys(label for _, label in ranked))[:5]
-        return RiskSummary(child_id, score, level_of(score), top, len(adults),
-                           sum(1 for a in adults if a.markers), self.on.isoformat())
+
+def network_risk(child_id: str, adults: list[Adult], own: list[Marker],
+                 as_of: date | None = None) -> RiskSummary:
+    """The child's risk from its own markers and those of the adults around it, as of the
+    date the network was read on."""
+    weights = [m.weight for m in own] + [m.weight for a in adults for m in a.markers]
+    score = combine(weights)
+    ranked = sorted([(m.weight, f"{m.marker} (own)") for m in own]
+                    + [(m.weight, f"{m.marker} ({a.role})") for a in adults
+                       for m in a.markers], reverse=True)
+    top = list(dict.fromkeys(label for _, label in ranked))[:5]
+    return RiskSummary(child_id, score, level_of(score), top, len(adults),
+                       sum(1 for a in adults if a.markers),
+                       as_of.isoformat() if as_of else None)
 
 
 def child_networks(store: Store, person_ids: Sequence[str], *, as_of: date | None = None,
                    rules: Rules | None = None) -> dict[str, ChildNetwork]:
-    """The networks of many persons at once (unknown ids are left out), by the chain
-    rules given (default: the packaged `chains.toml`)."""
+    """The networks of many persons at once, from the graph as last built (unknown ids are
+    left out), by the chain rules given (default: the packaged `chains.toml`). Never
+    rebuilds: see `graph.network_status` for whether it is stale."""
     on = as_of or date.today()
     rules = rules or default_rules()
-    ensure_network(store)
     out: dict[str, ChildNetwork] = {}
     ids = list(dict.fromkeys(person_ids))
     with store.connect() as conn:

@@ -106,13 +106,12 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(settings: Settings | None = None, *, upgrade: bool = True) -> Store:
-    """Open the store named by the settings, migrating it to the newest schema."""
+def open_store(settings: Settings | None = None) -> Store:
+    """Open the store named by the settings (never migrating it: that is `Store.upgrade`,
+    run by `kinlink db upgrade`)."""
     settings = settings or get_settings()
     try:
         store = Store(settings.resolved_database_url)
-        if upgrade:
-            store.upgrade()
     except SQLAlchemyError as e:
         raise StoreError(f"cannot open the store: {e}") from e
     return store

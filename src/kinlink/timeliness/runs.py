@@ -33,7 +33,7 @@ class TimelinessRun:
 def record_run(store: Store, evaluated: list[CaseTimeliness], *, as_of: datetime,
                config: ClocksConfig) -> TimelinessRun:
     """Keep a run of the clocks and replace the timeliness findings with this run's."""
-    waiting = [e.waiting(config.queue_clocks) for e in evaluated]
+    waiting = [e.waiting(config) for e in evaluated]
     values: dict[str, Any] = {
         "started_at": datetime.now().replace(microsecond=0), "as_of": as_of,
         "referrals": len(evaluated), "waiting": sum(1 for w in waiting if w),

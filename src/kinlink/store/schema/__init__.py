@@ -5,6 +5,8 @@ that the migrated database and this metadata agree.
 """
 
 from kinlink.store.schema import (  # noqa: F401  (registers their tables)
+    accounts,
+    audit,
     identity,
     linkage,
     network,

@@ -150,7 +150,9 @@ referrals = _source_table(
     Column("assessment_start_date", Date),
     Column("assessment_authorised_date", Date),
     Column("strategy_discussion_date", Date),
+    Column("strategy_discussion_dates", Text),  # ';'-separated ISO dates
     Column("s47_start_date", Date),
+    Column("icpc_not_required", Boolean),
     Column("icpc_date", Date),
     Column("cp_plan_start_date", Date),
     Column("cp_plan_end_date", Date),
