@@ -17,6 +17,15 @@ Measures, against the borough's truth:
     nice -n 10 .venv/bin/python bench/network.py --people 1000000 --no-quality --work /tmp/kl1m
     nice -n 10 .venv/bin/python bench/network.py --people 1000000 --work /tmp/kl1m --query-only
     nice -n 10 .venv/bin/python bench/network.py --people 1000000 --work /tmp/kl1m --alerts-only
+    nice -n 10 .venv/bin/python bench/network.py --people 20000 --profiles default typos sparse
+
+`--profiles` runs each noise profile through the commands a user runs, in a fresh store
+each: `kinlink synth --profile P`, `kinlink db upgrade`, `kinlink ingest` of every agency,
+`kinlink resolve`,
+`kinlink alerts recompute --as-of`, then `kinlink alerts --format json` and `kinlink export
+links` / `export persons` for scoring (persons mapped to true persons by majority of their
+records, as above); the results table gives recall and precision overall and by hidden-because
+kind, per profile, with each command's time.
 
 At 1M the identities are oracle ones (no `kinlink resolve` run). `--work` keeps the
 generated borough and its ingested store for re-runs; `--query-only` re-measures the query
@@ -36,6 +45,8 @@ import json
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -253,6 +264,79 @@ def run(people: int, seed: int, work: Path, *, quality: bool, resolve: bool,
     return result
 
 
+def _kinlink(args: list[str], env: dict[str, str]) -> tuple[str, float]:
+    """Run one `kinlink` command as a user would; its output and seconds."""
+    started = time.perf_counter()
+    done = subprocess.run([str(Path(sys.executable).with_name("kinlink")), *args], env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"kinlink {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout, round(time.perf_counter() - started, 1)
+
+
+def _mapping_from_export(persons_csv: Path, borough: Path) -> dict[str, str]:
+    """Our person id -> the true person most of its records belong to (`export persons`)."""
+    with (borough / "truth" / "records.csv").open() as f:
+        truth = {(r["agency"], r["record_id"]): r["person_id"] for r in csv.DictReader(f)}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    with persons_csv.open() as f:
+        for r in csv.DictReader(f):
+            votes[r["person_id"]][truth.get((r["agency"], r["record_id"]), "?")] += 1
+    return {p: c.most_common(1)[0][0] for p, c in votes.items()}
+
+
+def run_profile(profile: str, people: int, seed: int, work: Path) -> dict[str, Any]:
+    """One noise profile through the CLI, scored against its truth (see the docstring)."""
+    borough, db = work / "borough", work / "kinlink.db"
+    env = {**os.environ, "KINLINK_DATABASE_URL": f"sqlite:///{db}", "KINLINK_HOME": str(work)}
+    seconds: dict[str, float] = {}
+    _, seconds["synth"] = _kinlink(["synth", "--out", str(borough), "--people", str(people),
+                                    "--seed", str(seed), "--profile", profile, "--quiet"], env)
+    as_of = json.loads((borough / "truth" / "config.json").read_text())["as_of"]
+    _kinlink(["db", "upgrade"], env)  # a new store: no command migrates on its own
+    seconds["ingest"] = sum(_kinlink(["ingest", str(borough / agency), "--agency", agency,
+                                      "--no-progress"], env)[1]
+                            for agency in ("police", "social-care", "health", "education"))
+    _, seconds["resolve"] = _kinlink(["resolve"], env)
+    _, seconds["alerts_recompute"] = _kinlink(["alerts", "recompute", "--as-of", as_of], env)
+    listed, _ = _kinlink(["alerts", "--type", "unlinked-risk", "--status", "open", "--format",
+                          "json", "--limit", "100000000"], env)
+    _kinlink(["export", "links", "--out", str(work / "links.csv"), "--as-of", as_of], env)
+    _kinlink(["export", "persons", "--out", str(work / "persons.csv")], env)
+    mapping = _mapping_from_export(work / "persons.csv", borough)
+
+    def pair(child: str, adult: str) -> tuple[str, str]:
+        return mapping.get(child, child), mapping.get(adult, adult)
+
+    from_alerts = {pair(a["person_id"], a["other_person_id"]) for a in json.loads(listed)}
+    with (work / "links.csv").open() as f:
+        from_links = {pair(r["child_person_id"], r["adult_person_id"])
+                      for r in csv.DictReader(f) if r["markers"]}
+    truth, connected = hidden_truth(borough), all_risk_pairs(borough)
+    hidden = set(hidden_truth(borough, discoverable=False))
+    return {"profile": profile, "people": people, "seed": seed, "as_of": as_of,
+            "seconds": seconds, "alerts": score(from_alerts, truth, connected, hidden),
+            "export_links_with_markers": score(from_links, truth, connected, hidden)}
+
+
+def profiles_markdown(results: dict[str, Any]) -> str:
+    """The per-profile table of `--profiles` runs."""
+    lines = ["", "## By noise profile, through the CLI (synth, ingest, resolve, alerts)", "",
+             "Real `kinlink resolve`; recall over discoverable hidden pairs, by hidden-because "
+             "kind (pairs in brackets); seconds of resolve and alerts recompute.", "",
+             "| profile | people | found by | discoverable | recall | precision | "
+             "split-identity | missing-link | wrong-place | resolve s | recompute s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results.get("profiles", {}).values():
+        for how in ("alerts", "export_links_with_markers"):
+            s, by = r[how], r[how]["by_reason"]
+            lines.append(f"| {r['profile']} | {r['people']:,} | {how} | "
+                         f"{s['true_hidden_pairs']} | {s['recall']} | {s['precision']} | "
+                         + " | ".join(f"{by[x]['recall']} ({by[x]['pairs']})" for x in REASONS)
+                         + f" | {r['seconds']['resolve']} | {r['seconds']['alerts_recompute']} |")
+    return "\n".join(lines) + "\n"
+
+
 def markdown(results: dict[str, Any]) -> str:
     lines = ["# Network benchmark", "",
              "Synthetic borough (`kinlink.synth.generate`), SQLite store unless the table says "
@@ -262,7 +346,8 @@ def markdown(results: dict[str, Any]) -> str:
              "| people | identities | found by | discoverable | undiscoverable | recall | "
              "precision | split-identity | missing-link | wrong-place |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results.values():
+    sizes = {k: r for k, r in results.items() if k != "profiles"}
+    for r in sizes.values():
         for q in r.get("quality", []):
             for how in ("alerts", "export_links_with_markers"):
                 s = q[how]
@@ -280,13 +365,13 @@ def markdown(results: dict[str, Any]) -> str:
               "| people | store | persons | edges | build s | build peak MB | query p50 ms | "
               "query p95 ms | risk_summary of 5,000 s | load |",
               "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results.values():
+    for r in sizes.values():
         b, q = r["build"], r["query"]
         lines.append(f"| {r['people']:,} | {r.get('store', 'sqlite')} | {b['persons']:,} | "
                      f"{b['edges']:,} | {b['seconds']} | {b['peak_rss_mb']} | {q['p50_ms']} | "
                      f"{q['p95_ms']} | "
                      f"{q.get('risk_summary_seconds', '')} | {q.get('load_1min', '')} |")
-    timed = [r for r in results.values() if "recompute" in r]
+    timed = [r for r in sizes.values() if "recompute" in r]
     if timed:
         lines += ["", "Full alert recompute (`recompute_alerts`: a build, then every child's "
                   "network in batches of 2,000), oracle identities:", "",
@@ -297,7 +382,7 @@ def markdown(results: dict[str, Any]) -> str:
             found = ", ".join(f"{k} {v:,}" for k, v in c["found"].items())
             lines.append(f"| {r['people']:,} | {c['seconds']} | {c['build_seconds']} | "
                          f"{c['peak_rss_mb']} | {found} | {c['load_1min']} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + profiles_markdown(results)
 
 
 def main() -> None:
@@ -313,10 +398,21 @@ def main() -> None:
                         help="only time a full alert recompute on the store in --work")
     parser.add_argument("--database-url", help="the store (default: a SQLite file in --work); "
                         "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/kinlink_bench")
+    parser.add_argument("--profiles", nargs="+", metavar="PROFILE",
+                        help="run these noise profiles through the CLI (see above)")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / "network.json"
     results = json.loads(path.read_text()) if path.exists() else {}
+    if args.profiles:
+        for profile in args.profiles:
+            with tempfile.TemporaryDirectory(prefix=f"kinlink-{profile}-") as tmp:
+                result = run_profile(profile, args.people, args.seed, Path(tmp))
+            print(json.dumps(result, indent=2))
+            results.setdefault("profiles", {})[f"{profile}-{args.people}"] = result
+            path.write_text(json.dumps(results, indent=2) + "\n")
+            (RESULTS / "network.md").write_text(markdown(results))
+        return
     if args.query_only or args.alerts_only:
         store = prepared_store(args.work, args.people, args.seed, args.database_url)
         entry = results[_label(args.people, args.database_url)]

@@ -15,6 +15,7 @@ from kinlink.address import (
     outward_code,
     read_address,
 )
+from kinlink.linkage.normalise import address_tokens
 
 _TABLE = Path(__file__).parent / "data" / "addresses.csv"
 with _TABLE.open(newline="", encoding="utf-8") as _f:
@@ -83,3 +84,9 @@ def test_postcodes() -> None:
     assert outward_code("B91") == "B91"
     assert outward_code("SW1A1AA") == "SW1A"
     assert outward_code(None) == ""
+
+
+def test_linkage_compares_the_words_the_reader_reads() -> None:
+    assert address_tokens("14 High St, Knowle, B93 0AA") == address_tokens(
+        "14 HIGH STREET KNOWLE") == ["14", "HIGH", "KNOWLE", "STREET"]
+    assert address_tokens("2/3 Mill Ct") == ["2", "3", "COURT", "FLAT", "MILL"]

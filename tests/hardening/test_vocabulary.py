@@ -12,9 +12,9 @@ from kinlink import vocabulary
 from kinlink.ingest.format import TABLES
 from kinlink.network import risk
 from kinlink.network.alerts import STATUSES
+from kinlink.network.chains import default_rules
 from kinlink.network.detect import ALERT_ROLES, ALERT_TYPES
 from kinlink.network.edges import INVERSE
-from kinlink.network.view import ROLE_ORDER
 from kinlink.synth import ADULT_RISK_MARKERS, generate
 from kinlink.synth.config import SynthConfig
 from kinlink.synth.risk import _OFFENCE_TYPE, _PRIMARY, KNOWN_BY
@@ -37,7 +37,11 @@ def test_the_network_weighs_and_inverts_every_name() -> None:
     assert set(INVERSE) == set(vocabulary.RELATIONS)
     for name, kind in vocabulary.RELATIONS.items():
         assert vocabulary.inverse(kind.inverse) == name  # inverting twice gives it back
-    assert tuple(vocabulary.ROLES) == ROLE_ORDER
+    # The chain rules (network/chains.toml, configurable) may add roles further out; every
+    # role of the vocabulary is among them, as near and alerting as the vocabulary says.
+    chains = {r.name: r for r in default_rules().roles}
+    for name, role in vocabulary.ROLES.items():
+        assert (chains[name].closeness, chains[name].alert) == (role.closeness, role.alerts)
     assert set(vocabulary.ROLES) >= ALERT_ROLES
     assert tuple(vocabulary.AlertType) == ALERT_TYPES
     assert tuple(vocabulary.AlertStatus) == STATUSES

@@ -29,9 +29,14 @@ def test_network_text_json_and_picture(borough: Store, tmp_path: Path) -> None:
     out = " ".join(_run("network", AMY, "--as-of", "2026-11-01", "--picture",
                         str(tmp_path / "amy.svg")).split())
     assert "Amy Clarke" in out and "Daniel Hughes" in out and "NOT linked" in out
+    assert "As of 2026-11-01 (--as-of)" in out
     assert (tmp_path / "amy.svg").read_text().lstrip().startswith("<?xml")
     data = json.loads(_run("network", AMY, "--as-of", "2026-11-01", "--json"))
     assert data["risk"]["level"] == "high" and data["adults"][0]["person"]["person_id"] == DANIEL
+    assert (data["as_of"], data["as_of_source"], data["risk"]["as_of"]) == (
+        "2026-11-01", "--as-of", "2026-11-01")
+    today = date.today().isoformat()
+    assert f"As of {today} (today)" in " ".join(_run("network", AMY).split())
     _run("network", AMY, "--as-of", "2026-11-01", "--picture", str(tmp_path / "amy.png"))
     assert (tmp_path / "amy.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -47,9 +52,10 @@ def test_user_mistakes_are_one_line_errors(borough: Store, tmp_path: Path) -> No
 
 
 def test_alerts_list_change_and_formats(borough: Store) -> None:
-    _run("alerts", "recompute", "--as-of", "2026-11-01")
+    assert "As of 2026-11-01 (--as-of)" in _run("alerts", "recompute", "--as-of", "2026-11-01")
     rows = json.loads(_run("alerts", "--format", "json", "--type", "unlinked-risk"))
-    assert len(rows) == 3
+    assert len(rows) == 3 and {r["as_of"] for r in rows} == {"2026-11-01"}
+    assert "As of 2026-11-01" in _run("alerts", "--type", "unlinked-risk")
     listed = list(csv.DictReader(_run("alerts", "--format", "csv", "--status", "open")
                                  .splitlines()))
     assert len(listed) == 7 and listed[0]["summary"]
@@ -78,7 +84,8 @@ def test_exports(borough: Store, tmp_path: Path) -> None:
     _run("export", "links", "--out", str(tmp_path / "links.csv"), "--as-of", "2026-11-01")
     links = list(csv.DictReader((tmp_path / "links.csv").open()))
     assert list(links[0]) == ["child_person_id", "adult_person_id", "relationship",
-                              "recorded_or_inferred", "markers", "evidence"]
+                              "recorded_or_inferred", "markers", "evidence", "as_of"]
+    assert {r["as_of"] for r in links} == {"2026-11-01"}
     daniel = next(r for r in links if (r["child_person_id"], r["adult_person_id"]) ==
                   (AMY, DANIEL))
     assert daniel["relationship"] == "parent" and daniel["recorded_or_inferred"] == "recorded"

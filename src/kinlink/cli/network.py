@@ -31,6 +31,15 @@ class Format(StrEnum):
 AS_OF_HELP = "The date to look at the network on (YYYY-MM-DD); default today."
 
 
+def _source(given: str | None) -> str:
+    return "--as-of" if given else "today"
+
+
+def _date_used(on: date, given: str | None) -> str:
+    """The date a result was worked out for, and where it came from (every output says)."""
+    return f"{on.isoformat()} ({_source(given)})"
+
+
 def _as_of(value: str | None) -> date | None:
     return option_date(value, "as-of")
 
@@ -57,16 +66,18 @@ def _adult_lines(adult: Adult) -> list[str]:
     return lines
 
 
-def _print_network(network: ChildNetwork) -> None:
+def _print_network(network: ChildNetwork, given: str | None) -> None:
     child, risk = network.child, network.risk
     age = child.age if child.age is not None else "unknown"
     colour = {"high": "red", "medium": "yellow", "low": "green"}.get(risk.level, "white")
+    console.print(f"As of {_date_used(network.as_of, given)}: ages, current links and "
+                  "current markers are judged on this date.", highlight=False)
     console.print(f"[bold]{child.name}[/] {child.person_id}, age {age} on "
                   f"{network.as_of}; records {', '.join(child.records)}")
     if not network.is_child:
         console.print("[yellow]Not a child on this date: the view is still built around them.")
     console.print(f"Risk: [{colour}]{risk.level}[/] (score {risk.score:.2f}); "
-                  f"{risk.adults} adults within two steps, {risk.adults_with_markers} with markers")
+                  f"{risk.adults} adults around them, {risk.adults_with_markers} with markers")
     for m in network.own_markers:
         console.print(f"Own marker: {_marker_line(m)}")
     console.rule("Adults")
@@ -111,21 +122,24 @@ def network(
     view = kl.network.child(actor, person_id, as_of=_as_of(as_of), reason=reason)
     _warn_if_stale(view.status)
     if as_json:
-        sys.stdout.write(json.dumps(view.network.to_dict(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(view.network.to_dict() | {"as_of_source": _source(as_of)},
+                                    indent=2) + "\n")
     else:
-        _print_network(view.network)
+        _print_network(view.network, as_of)
     if picture is not None:
         console.print(f"Picture written to {draw_network(view.network, picture)}")
 
 
 ALERT_COLUMNS = ("id", "type", "status", "person_id", "other_person_id", "agency", "summary",
-                 "first_detected_at", "last_detected_at")
+                 "first_detected_at", "last_detected_at", "as_of")
 
 alerts_app = typer.Typer(help="Alerts pointing at children whose risk the records hide: "
                          "list, recompute, acknowledge, resolve.", no_args_is_help=False)
 
 
 def _write_alerts(rows: list[dict[str, Any]], fmt: Format) -> None:
+    # The date the last recompute that found each alert judged ages and links on.
+    rows = [row | {"as_of": (row["evidence"] or {}).get("as_of")} for row in rows]
     if fmt is Format.json:
         sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
@@ -133,7 +147,10 @@ def _write_alerts(rows: list[dict[str, Any]], fmt: Format) -> None:
         writer.writerow(ALERT_COLUMNS)
         writer.writerows([row[c] for c in ALERT_COLUMNS] for row in rows)
     else:
-        table = Table("id", "type", "status", "agency", "summary", show_lines=False)
+        dates = sorted({str(row["as_of"]) for row in rows if row["as_of"]})
+        table = Table("id", "type", "status", "agency", "summary", show_lines=False,
+                      caption=f"As of {', '.join(dates)} (the date of the recompute that found "
+                      "them)" if dates else None, caption_justify="left")
         for row in rows:
             table.add_row(str(row["id"]), row["type"], row["status"], row["agency"] or "",
                           row["summary"])
@@ -169,6 +186,7 @@ def alerts_recompute(as_of: str | None = typer.Option(None, "--as-of", help=AS_O
     kl, actor = core(progress=True)
     summary = kl.network.rebuild(actor, as_of=_as_of(as_of))
     network_part = summary.network
+    console.print(f"As of {_date_used(summary.as_of, as_of)}.")
     console.print(f"Network: {network_part['persons']} persons, {network_part['edges']} edges, "
                   f"{network_part['markers']} markers ({network_part['seconds']} s)")
     console.print("Found: " + ", ".join(f"{k} {v}" for k, v in summary.found.items()))
@@ -222,11 +240,12 @@ OUT = typer.Option(..., "--out", help="The CSV file to write.")
 def export_links_command(out: Path = OUT,
                          as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP)
                          ) -> None:
-    """One row per (child, adult within two steps): relationship, recorded or inferred,
-    markers and evidence record ids."""
+    """One row per (child, adult around them): relationship, recorded or inferred, markers,
+    evidence record ids and the date used (`as_of`)."""
     kl, actor = core()
-    rows = write_rows(out, columns(LinkRow), kl.export.links(actor, as_of=_as_of(as_of)))
-    console.print(f"Wrote {rows} links to {out}")
+    on = _as_of(as_of) or kl.clock.today()
+    rows = write_rows(out, columns(LinkRow), kl.export.links(actor, as_of=on))
+    console.print(f"Wrote {rows} links to {out} as of {_date_used(on, as_of)}", highlight=False)
 
 
 @export_app.command("persons")

@@ -47,4 +47,4 @@ def visible_network(actor: Actor, network: ChildNetwork) -> ChildNetwork:
     own = _markers(actor, network.own_markers)
     return replace(network, child=_person(actor, network.child), adults=adults,
                    children=children, own_markers=own,
-                   risk=network_risk(network.child.person_id, adults, own))
+                   risk=network_risk(network.child.person_id, adults, own, network.as_of))

@@ -1,7 +1,7 @@
 """Finding the four kinds of alert in a freshly built network.
 
 - unlinked-risk: an adult with a marker that is a risk to a child (`risk.RISK_TO_CHILD`)
-  around a child (see `view`), where no
+  around a child (see `view`), in a role that raises alerts (`chains.toml`), where no
   agency ties that marker's record to a record of the child (no relationship, incident
   or order row of one agency names both). Why it is hidden is guessed for the reader:
   `split-identity` (the adult is linked to the child, but through another record),
@@ -26,6 +26,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import and_, or_, select
 
+from kinlink.network.chains import Rules, default_rules
 from kinlink.network.graph import NetworkBuild, children_on
 from kinlink.network.risk import RISK_TO_CHILD
 from kinlink.network.view import RECORDED_VISIBLE, Adult, ChildNetwork, child_networks
@@ -74,10 +75,11 @@ def _hidden_because(network: ChildNetwork, adult: Adult) -> list[str]:
     return reasons
 
 
-def unlinked_risks(network: ChildNetwork) -> Iterator[Finding]:
+def unlinked_risks(network: ChildNetwork, rules: Rules) -> Iterator[Finding]:
+    """A hidden risk marker of an adult whose role raises alerts (`chains.toml`)."""
     for adult in network.adults:
         hidden = [m for m in adult.markers if not m.visible and m.marker in RISK_TO_CHILD]
-        if adult.role not in ALERT_ROLES or not hidden:
+        if not rules.role(adult.role).alert or not hidden:
             continue
         markers = ", ".join(dict.fromkeys(m.marker for m in hidden))
         records = sorted({m.uid for m in hidden} | set(network.child.records))
@@ -223,6 +225,8 @@ def find_alerts(store: Store, build: NetworkBuild, on: date) -> list[Finding]:
     # A batch of networks at a time: all of them at once held gigabytes at 1M people.
     for i in range(0, len(children), CHILD_BATCH):
         for network in child_networks(store, children[i:i + CHILD_BATCH], as_of=on).values():
-            findings.extend(unlinked_risks(network))
+            findings.extend(unlinked_risks(network, default_rules()))
             findings.extend(wrong_places(network))
+    for finding in findings:  # the date ages and current links were judged on
+        finding.evidence["as_of"] = on.isoformat()
     return list({f.key: f for f in findings}.values())

@@ -23,12 +23,12 @@ from kinlink.store.schema.network import network_persons
 
 @dataclass(frozen=True)
 class LinkRow:
-    """One (child, adult within two steps) pair.
+    """One (child, adult around them by the chain rules) pair.
 
     `relationship` is the adult's closest role; `recorded_or_inferred` says whether any
     agency recorded a link between them; `markers` the adult's marker types and `evidence`
     the source record uids behind the links and the markers, each a JSON array (a record
-    id may hold any character).
+    id may hold any character); `as_of` the date ages and current links were judged on.
     """
 
     child_person_id: str
@@ -37,6 +37,7 @@ class LinkRow:
     recorded_or_inferred: str
     markers: str
     evidence: str
+    as_of: str
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def columns(row_type: type[LinkRow] | type[PersonRow]) -> list[str]:
 
 
 def link_rows(store: Store, *, as_of: date) -> Iterator[LinkRow]:
-    """One row per (child, adult within two steps) on the date, from the stored graph."""
+    """One row per (child, adult around them) on the date, from the stored graph."""
     children = children_on(store, as_of)
     for i in range(0, len(children), CHILD_BATCH):
         for network in child_networks(store, children[i:i + CHILD_BATCH],
@@ -66,7 +67,7 @@ def link_rows(store: Store, *, as_of: date) -> Iterator[LinkRow]:
                 yield LinkRow(network.child.person_id, adult.person.person_id, adult.role,
                               "recorded" if recorded else "inferred",
                               encode(sorted({m.marker for m in adult.markers})),
-                              encode(evidence))
+                              encode(evidence), as_of.isoformat())
 
 
 def person_rows(store: Store) -> Iterator[PersonRow]:

@@ -27,6 +27,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "incidents": ("agency", "incident_id", "occurred_at", "type", "address", "postcode",
                   "summary"),
     "incident_people": ("agency", "incident_id", "record_id", "role"),
+    "referrals": ("agency", "record_id"),
 }
 """The columns the network reads from each source table."""
 
@@ -41,6 +42,7 @@ class SourceFrames:
     markers: pl.DataFrame
     incidents: pl.DataFrame
     incident_people: pl.DataFrame
+    referrals: pl.DataFrame  # agency, record_id of each referred child
     persons: pl.DataFrame  # uid -> person_id, confidence, resolved
 
     def person_of(self, frame: pl.DataFrame, *, agency: str = "agency",
@@ -125,5 +127,6 @@ def load_sources(conn: Connection) -> SourceFrames:
         markers=_current(conn, "risk_markers"),
         incidents=_current(conn, "incidents"),
         incident_people=_current(conn, "incident_people"),
+        referrals=_current(conn, "referrals").unique(),
         persons=persons,
     )

@@ -4,8 +4,9 @@ Whether someone is a child depends on the date of birth, and agencies disagree a
 (a police record of a child written as an adult associate, an estimated year): we take the
 value most of the person's records give, preferring on a tie the records that carry a
 verified identifier (NHS number, UPN), then the most recently recorded. A person none of
-whose records gives a date of birth counts as a child when one of them holds a unique
-pupil number.
+whose records gives a date of birth is taken as born when their earliest recorded parent
+link begins (a parent link begins at birth), and counts as a child when one of their records
+holds a unique pupil number or is the child of a social care referral.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ ADULT_AGE = 18
 
 
 def is_child(age: int | None, pupil: bool) -> bool:
-    """Under 18; with no date of birth at all, a person holding a pupil number (UPN)."""
+    """Under 18; with no date of birth at all, a person known to be a child (`pupil`: holding
+    a pupil number, or the child of a social care referral)."""
     return age < ADULT_AGE if age is not None else pupil
 
 
@@ -47,6 +49,11 @@ def person_table(src: SourceFrames) -> pl.DataFrame:
         dob_full=pl.when(pl.col("dob").str.len_chars() == 10).then(pl.col("dob")),
     )
     resolved = src.persons.select("uid", pl.lit(True).alias("resolved"))
+    # A referral is about a child: with no date of birth, it says child as a UPN does.
+    referred = src.referrals.select(
+        pl.concat_str([pl.col("agency"), pl.lit(":"), pl.col("record_id")]).alias("uid"),
+        pl.lit(True).alias("referred"))
+    people = people.join(referred, on="uid", how="left")
     base = (
         people.join(resolved, on="uid", how="left")
         .group_by("person_id")
@@ -55,7 +62,8 @@ def person_table(src: SourceFrames) -> pl.DataFrame:
             pl.col("agency").unique().sort().alias("agencies"),
             pl.col("resolved").fill_null(False).all(),
             pl.col("confidence").min(),
-            pl.col("upn").is_not_null().any().alias("pupil"),
+            (pl.col("upn").is_not_null() | pl.col("referred").fill_null(False)).any()
+            .alias("pupil"),
         )
     )
     for column in ("first_name", "surname", "sex"):
@@ -63,11 +71,22 @@ def person_table(src: SourceFrames) -> pl.DataFrame:
     full = _most_agreed(people, "dob_full").rename({"dob_full": "dob"})
     partial = _most_agreed(people, "dob").rename({"dob": "dob_partial"})
     base = base.join(full, on="person_id", how="left").join(partial, on="person_id", how="left")
+    base = base.join(_born_by_parent_links(src), on="person_id", how="left")
     return base.select(
         "person_id", "first_name", "surname",
-        pl.coalesce("dob", "dob_partial").alias("dob"), "sex", "pupil", "records", "agencies",
-        "resolved", "confidence",
+        pl.coalesce("dob", "dob_partial", "born").alias("dob"), "sex", "pupil", "records",
+        "agencies", "resolved", "confidence",
     ).sort("person_id")
+
+
+def _born_by_parent_links(src: SourceFrames) -> pl.DataFrame:
+    """person_id, born: the earliest start of a recorded parent link to the person, taken as
+    their birth when no record gives a date of birth (a parent link begins at birth; a
+    step-parent's or carer's later, so they are not used)."""
+    links = src.relationships.filter(
+        (pl.col("type") == "parent") & pl.col("from_date").is_not_null())
+    return src.person_of(links, record="related_record_id").group_by("person_id").agg(
+        pl.col("from_date").min().dt.strftime("%Y-%m-%d").alias("born"))
 
 
 def parse_dob(dob: str | None) -> date | None:

@@ -1,6 +1,6 @@
 """Drawing a child's network: the child in the middle, adults around, risks marked.
 
-networkx lays the neighbourhood out (a shell layout: the child, one step, two steps) and
+networkx lays the neighbourhood out (a shell layout: the child, then one ring per step) and
 matplotlib draws it to SVG or PNG, with a legend for node colours and line styles.
 """
 
@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 
 from kinlink.errors import InputError
 from kinlink.files import check_target, writing
+from kinlink.network.chains import MAX_STEPS
 from kinlink.network.view import ChildNetwork
 
 COLOURS = {"child": "#4c72b0", "high": "#c44e52", "marker": "#dd8452", "none": "#cccccc",
@@ -60,9 +61,8 @@ def draw_network(network: ChildNetwork, out: Path) -> Path:
             recorded = link.recorded or graph.get_edge_data(start, end, {}).get("recorded", False)
             graph.add_edge(start, end, recorded=recorded,
                            hidden=any(not m.visible for m in person.markers))
-    shells = [[child.person_id],
-              [n for n, d in graph.nodes(data=True) if d.get("steps") == 1],
-              [n for n, d in graph.nodes(data=True) if d.get("steps") == 2]]
+    shells = [[child.person_id]] + [[n for n, d in graph.nodes(data=True) if d.get("steps") == k]
+                                    for k in range(1, MAX_STEPS + 1)]
     layout = nx.shell_layout(graph, [s for s in shells if s])
     figure, axes = plt.subplots(figsize=(11, 8))
     for recorded, style in ((True, "solid"), (False, "dashed")):

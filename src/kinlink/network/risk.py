@@ -6,8 +6,9 @@ child's risk is `severity x recency x closeness x confidence`:
 - severity: how grave the marker is for a child near that person (0..1);
 - recency: 1 while the marker is current on the date asked about, then halving every
   `HALF_LIFE_YEARS` after its end date (never below `RECENCY_FLOOR`: history matters);
-- closeness: how near the adult is (a parent or household member 1.0, a
-  parent's partner 0.9, someone at an incident with the child 0.8, ...);
+- closeness: how near the adult is, by their role (`network/chains.toml`: a parent or
+  household member 1.0, a parent's partner 0.9, someone at an incident with the child
+  0.8, ...);
 - confidence: the weakest identity (cluster) confidence on the path to the marker.
 
 A child's own markers (a child protection plan, missing episodes) count with closeness 1.
@@ -25,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from kinlink import vocabulary
+from kinlink.clock import SYSTEM_CLOCK
 from kinlink.store import Store
 from kinlink.vocabulary import RiskLevel
 
@@ -35,6 +37,10 @@ The others (mental health, being a victim, a child's own plan) say someone is vu
 they count towards the score but raise no unlinked-risk alert on their own."""
 HALF_LIFE_YEARS = 3.0
 RECENCY_FLOOR = 0.2
+SELF_CLOSENESS = 1.0
+"""A child's own markers count in full; an adult's by their role's closeness (see
+`chains.toml`)."""
+LEVELS = ((0.7, "high"), (0.4, "medium"), (0.0, "low"))
 
 
 def severity(marker: str) -> float:
@@ -76,8 +82,9 @@ class RiskSummary:
     score: float  # 0..1
     level: RiskLevel
     top_markers: list[str] = field(default_factory=list)  # "domestic-abuse-perpetrator (father)"
-    adults: int = 0  # adults within two steps
+    adults: int = 0  # adults around the child (see network/chains.toml)
     adults_with_markers: int = 0
+    as_of: str | None = None  # the date ages, links and markers were judged on (ISO)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,5 +100,7 @@ def risk_summary(store: Store, person_ids: Sequence[str], *,
     from kinlink.network.view import child_networks  # the view builds on the scores here
 
     networks = child_networks(store, person_ids, as_of=as_of)
+    on = (as_of or SYSTEM_CLOCK.today()).isoformat()
     return {pid: networks[pid].risk if pid in networks else
-            RiskSummary(person_id=pid, score=0.0, level=RiskLevel.NONE) for pid in person_ids}
+            RiskSummary(person_id=pid, score=0.0, level=RiskLevel.NONE, as_of=on)
+            for pid in person_ids}

@@ -1,22 +1,26 @@
 """One child's network as a structured, JSON-serialisable answer with its evidence.
 
-Who counts, from the child (as of a date):
+Who counts, from the child (as of a date), is decided by the chain rules
+(`network/chains.toml`, see `chains.py` and docs/network.md): every chain of up to three
+links whose kinds the rules list puts the person it reaches in that rule's role, e.g.
 
-- one step: parents, step-parents and carers; household members (recorded, or inferred
-  from the same address at overlapping dates: current on the date, else "former"); people
-  at the same incident (recorded there, or the child named in the incident's text);
-  persons the child is recorded as an associate of; the other party of an order;
-- two steps: the current partners of a parent, step-parent or carer ("parent's partner",
-  recorded as partners or both recorded at a domestic-abuse incident), their former
-  partners, the other parents of their children ("parent's co-parent") and the people a
-  parent lives with ("parent's household member": a parent living apart from the child
-  with a new partner); the partners of an adult the child lives with ("household member's
-  partner": a mother's new partner when no agency recorded her as the child's mother).
+- one step: parents, step-parents and carers; household members (current on the date, else
+  "former"); people at the same incident (recorded there, or the child named in its
+  text); persons the child is recorded as an associate of; the other party of an order;
+  siblings;
+- two steps: a parent's partner (recorded as partners or both recorded at a
+  domestic-abuse incident), former partner, co-parent, parent and adult child; the people
+  a parent lives with; the partner, parent and adult child of an adult the child lives
+  with; the parent of a sibling (when the child's own parent link is missing);
+- three steps: a sibling's parent's partner, a parent's parent's partner, a parent's
+  partner's adult child.
 
-Adults are persons of 18 or more on the date, or of unknown age without a pupil number.
+Recorded relationship chains need no address, so a noisy address cuts none of them.
+Adults are persons of 18 or more on the date, or of unknown age without a pupil number
+or a social care referral.
 Each adult carries every link that puts them there (source records, agency, dates,
-confidence, recorded or inferred) and every marker on any of their records, ranked by what
-it adds to the risk.
+confidence, recorded or inferred, the persons in between) and every marker on any of
+their records, ranked by what it adds to the risk.
 """
 
 from __future__ import annotations
@@ -25,22 +29,30 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, and_, bindparam, literal, or_, select, union_all
+from sqlalchemy import Connection, Date, bindparam, or_, select
 
 from kinlink.clock import SYSTEM_CLOCK
 from kinlink.errors import NotFoundError
-from kinlink.network.graph import IDS, active_on, markers_of, persons_of
+from kinlink.network.chains import (
+    MAX_STEPS,
+    ONLY_FROM_ADULTS,
+    Role,
+    Rules,
+    Step,
+    default_rules,
+    kinds_of,
+    relations_after,
+)
+from kinlink.network.graph import IDS, markers_of, persons_of
 from kinlink.network.persons import age_on, is_child
-from kinlink.network.risk import RiskSummary, closeness, combine, level_of, recency, severity
+from kinlink.network.risk import SELF_CLOSENESS, RiskSummary, combine, level_of, recency, severity
 from kinlink.store import Store
 from kinlink.store.lists import decode
 from kinlink.store.schema.network import network_edges
-from kinlink.vocabulary import OWN, PARENT_LIKE, ROLES
 
-ROLE_ORDER = tuple(ROLES)
-"""When several links put one adult near a child, the first role here is the one shown."""
 RECORDED_VISIBLE = {"relationship", "incident", "order"}
 """Sources where an agency itself tied a record of the child to a record of the adult."""
 
@@ -58,7 +70,8 @@ class Link:
     from_date: date | None
     to_date: date | None
     confidence: float
-    via: str | None = None  # the person in between, for a two-step link
+    via: str | None = None  # the person this link starts from, for a link of a chain
+    path: list[str] = field(default_factory=list)  # everyone in between, from the child out
     incidents: list[str] = field(default_factory=list)  # "agency:incident_id" behind it
 
 
@@ -133,60 +146,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _role(edge: dict[str, Any], on: date) -> str | None:
-    """The role of the other end of a one-step edge, None when it does not count."""
-    relation = edge["relation"]
-    if relation in PARENT_LIKE:
-        return relation
-    if relation == "household-member":
-        return "household member" if active_on(edge, on) else "former household member"
-    if relation == "co-present":
-        return ("named at an incident with the child" if edge["source"] == "incident-text"
-                else "at an incident with the child")
-    if relation == "associate":
-        return "recorded associate"
-    if relation in ("order-respondent", "order-protected"):
-        return "order party"
-    if relation == "partner":
-        return "partner"
-    return None
-
-
-SECOND_STEP = ("partner", "co-parent", "ex-partner", "co-present", "household-member")
-"""Relations read from a parent or a household member to reach a second step."""
-
-
-def _partner_role(edge: dict[str, Any], on: date) -> str | None:
-    """'partner' or 'former partner' when the edge makes its ends (ex-)partners."""
-    if edge["relation"] == "partner":
-        return "partner" if active_on(edge, on) else "former partner"
-    if edge["relation"] == "ex-partner":
-        return "former partner"
-    if edge["relation"] == "co-present" and edge["partners"]:
-        # Both recorded at a domestic incident: by definition of one, intimate partners.
-        return "partner"
-    return None
-
-
-def _second_role(edge: dict[str, Any], on: date, *, via_parent: bool) -> str | None:
-    """The role of someone two steps away, through a parent or a household member."""
-    partner = _partner_role(edge, on)
-    if not via_parent:
-        return f"household member's {partner}" if partner else None
-    if partner:
-        return f"parent's {partner}"
-    if edge["relation"] == "co-parent":
-        return "parent's co-parent"  # the other parent of a half-sibling: maybe long gone
-    if edge["relation"] == "household-member" and active_on(edge, on):
-        return "parent's household member"
-    return None
-
-
-def _link(edge: dict[str, Any], via: str | None = None) -> Link:
+def _link(edge: dict[str, Any], between: tuple[str, ...] = ()) -> Link:
     return Link(edge["relation"], edge["source"], bool(edge["recorded"]),
                 decode(edge["agencies"]), decode(edge["records"]), edge["detail"],
-                edge["from_date"], edge["to_date"], float(edge["confidence"]), via,
-                decode(edge["incidents"]))
+                edge["from_date"], edge["to_date"], float(edge["confidence"]),
+                between[-1] if between else None, list(between), decode(edge["incidents"]))
 
 
 def _person(pid: str, info: dict[str, Any] | None, on: date) -> Person:
@@ -202,74 +166,122 @@ def _begun(column: Any) -> Any:
 
 
 _ON = bindparam("on", type_=Date)
-_E, _E1 = network_edges, network_edges.alias("e1")
-_LEADS_ON = select(_E1.c.other_person_id).where(
-    _E1.c.person_id.in_(IDS), _begun(_E1.c.from_date),
-    or_(_E1.c.relation.in_(sorted(PARENT_LIKE)), and_(
-        _E1.c.relation == "household-member", or_(_E1.c.to_date.is_(None), _E1.c.to_date >= _ON))))
-_TWO_STEPS = union_all(
-    select(_E, literal(1).label("step")).where(_E.c.person_id.in_(IDS), _begun(_E.c.from_date)),
-    select(_E, literal(2).label("step")).where(
-        _E.c.person_id.in_(_LEADS_ON), _E.c.relation.in_(SECOND_STEP), _begun(_E.c.from_date),
-        or_(_E.c.relation != "co-present", _E.c.partners)),
-)
-"""The edges a network needs, in one round trip: every edge of the children (step 1) and the
-second-step edges of the persons they lead on to (step 2, as `_between` says), begun by the
-date. The database narrows co-presence to domestic incidents; `_second_role` decides."""
+_E = network_edges
+_ALL_EDGES = select(_E).where(_E.c.person_id.in_(IDS), _begun(_E.c.from_date))
+_RELATIONS = {
+    "parent": ["parent"], "step-parent": ["step-parent"], "carer": ["carer"],
+    "child": ["child", "step-child", "cared-for"], "partner": ["partner"],
+    "former-partner": ["partner", "ex-partner"], "domestic-incident": ["co-present"],
+    "co-parent": ["co-parent"], "household": ["household-member"],
+    "former-household": ["household-member"], "sibling": ["sibling"],
+    "incident": ["co-present"], "named-incident": ["co-present"], "associate": ["associate"],
+    "order": ["order-respondent", "order-protected"],
+}
+"""The stored relations an edge of each kind of link (`chains.kinds_of`) may have."""
+_ID_CHUNK = 2000
 
 
-def two_step_edges(conn: Connection, child_ids: Sequence[str], on: date
-                   ) -> list[dict[str, Any]]:
-    """Both steps of edges of the given children as of the date (see `_TWO_STEPS`)."""
-    rows = conn.execute(_TWO_STEPS, {"ids": list(child_ids), "on": on})
-    return [dict(r) for r in rows.mappings()]
+@cache
+def _edges_of_kinds(kinds: frozenset[str]) -> Any:
+    """The statement fetching the edges of given persons that may be of these kinds, begun
+    by the date (composed once per set of kinds: composing costs more than running)."""
+    relations = sorted({r for k in kinds for r in _RELATIONS[k]})
+    query = _ALL_EDGES.where(_E.c.relation.in_(relations))
+    if not kinds & {"incident", "named-incident"}:  # co-presence matters only as partners
+        query = query.where(or_(_E.c.relation != "co-present",
+                                _E.c.detail.like("%(domestic-abuse)%")))
+    return query
+
+
+def edges_from(conn: Connection, person_ids: Sequence[str], on: date,
+               kinds: frozenset[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The edges of the given persons begun by the date (only those that may be of `kinds`,
+    when given), by person."""
+    out: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    query = _ALL_EDGES if kinds is None else _edges_of_kinds(kinds)
+    ids = sorted(set(person_ids))
+    for i in range(0, len(ids), _ID_CHUNK):
+        for row in conn.execute(query, {"ids": ids[i:i + _ID_CHUNK], "on": on}).mappings():
+            out[row["person_id"]].append(dict(row))
+    return out
+
+
+_Walk = tuple[str, str, Step, tuple[str, ...]]
+"""A chain being followed: (child, the person it has reached, where in the rules, the
+persons in between)."""
+
+
+@dataclass
+class _Reached:
+    """One chain from a child to a person: the role it gives, its last edge, the persons
+    in between (from the child outwards) and the kind of its last link."""
+
+    role: Role | None
+    edge: dict[str, Any]
+    between: tuple[str, ...]
+    kind: str
 
 
 class _Assembler:
-    """Builds the networks of many children from one batch of store look-ups."""
+    """Builds the networks of many children from one batch of store look-ups: the children's
+    edges, then the edges of the persons each chain of the rules goes on through, one step
+    at a time (`chains.MAX_STEPS`)."""
 
-    def __init__(self, conn: Connection, child_ids: Sequence[str], on: date) -> None:
-        self.on = on
-        # child -> one-step edges; parent or household member -> their second-step edges
-        self.first: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.second: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-        for e in two_step_edges(conn, child_ids, on):
-            (self.first if e["step"] == 1 else self.second)[e["person_id"]].append(e)
-        everyone = set(child_ids) | {e["other_person_id"] for es in self.first.values()
-                                     for e in es}
-        everyone |= {e["other_person_id"] for es in self.second.values() for e in es}
-        self.persons = persons_of(conn, list(everyone))
-        self.markers = defaultdict(list)
-        for m in markers_of(conn, list(everyone)):
+    def __init__(self, conn: Connection, child_ids: Sequence[str], on: date,
+                 rules: Rules) -> None:
+        self.on, self.rules = on, rules
+        self.reached: defaultdict[str, list[_Reached]] = defaultdict(list)
+        self.persons: dict[str, dict[str, Any]] = {}
+        self._built: dict[str, Person] = {}
+        level: list[_Walk] = [(c, c, rules.start, ()) for c in child_ids]
+        for steps in range(MAX_STEPS):
+            going_on = {at for _, at, node, _ in level if node.next}
+            edges = edges_from(conn, list(going_on), on,
+                               relations_after(rules, steps) if steps else None)
+            # The persons reached (and, with the first step, the children): whether each
+            # is a child decides where a chain goes on.
+            self._add_persons(conn, {e["other_person_id"] for es in edges.values() for e in es}
+                              | (set(child_ids) if steps == 0 else set()))
+            level = self._step(level, edges)
+        self.markers: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        for m in markers_of(conn, list(self.persons)):
             self.markers[m["person_id"]].append(m)
 
-    def _between(self, edge: dict[str, Any]) -> bool | None:
-        """Whether a one-step edge leads on to a second step: True through a parent, False
-        through someone the child lives with, None when it does not lead on."""
-        if edge["relation"] in PARENT_LIKE:
-            return True
-        if edge["relation"] == "household-member" and active_on(edge, self.on):
-            return False
-        return None
+    def _add_persons(self, conn: Connection, ids: set[str]) -> None:
+        new = [i for i in ids if i not in self.persons]
+        if new:
+            self.persons.update(persons_of(conn, new))
+
+    def _step(self, level: list[_Walk], edges: dict[str, list[dict[str, Any]]]
+              ) -> list[_Walk]:
+        """Follow each chain one link on; record whom it reaches; return where it goes on."""
+        going_on = []
+        for child, at, node, between in level:
+            for edge in edges.get(at, []):
+                other = edge["other_person_id"]
+                if other == child or other in between:
+                    continue
+                for kind in kinds_of(edge, self.on):
+                    step = node.next.get(kind)
+                    if step is None:
+                        continue
+                    self.reached[child].append(_Reached(step.role, edge, between, kind))
+                    if step.next and (kind not in ONLY_FROM_ADULTS or not self._is_child(other)):
+                        going_on.append((child, other, step, (*between, other)))
+        return going_on
 
     def network(self, child_id: str) -> ChildNetwork:
-        child = _person(child_id, self.persons.get(child_id), self.on)
+        child = self._person(child_id)
         around: dict[str, Adult] = {}
-        for edge in self.first.get(child_id, []):
-            self._add(around, edge, _role(edge, self.on), 1)
-        home = {e["other_person_id"] for e in self.first.get(child_id, [])
-                if self._between(e) is False}
-        for edge in self.first.get(child_id, []):
-            via_parent = self._between(edge)
-            if via_parent is None or (not via_parent and self._is_child(edge["other_person_id"])):
+        chains = self.reached.get(child_id, [])
+        home = {r.edge["other_person_id"] for r in chains
+                if not r.between and r.kind == "household"}
+        for r in chains:
+            # Living with someone the child lives with says nothing new.
+            if r.between and r.kind in ONLY_FROM_ADULTS and r.edge["other_person_id"] in home:
                 continue
-            for e in self.second.get(edge["other_person_id"], []):
-                # Living with a parent says nothing new of someone the child lives with.
-                if e["other_person_id"] != child_id and not (
-                        e["relation"] == "household-member" and e["other_person_id"] in home):
-                    self._add(around, e, _second_role(e, self.on, via_parent=via_parent), 2,
-                              via=edge["other_person_id"])
-        own = self._markers(child_id, OWN.name, [], 1.0)
+            self._add(around, r)
+        own = self._markers(child_id, "self", [], 1.0)
         adults = [a for a in around.values() if not a.person.is_child]
         for adult in adults:
             adult.markers = self._markers(adult.person.person_id, adult.role, adult.links,
@@ -278,22 +290,28 @@ class _Assembler:
         children = sorted((a for a in around.values() if a not in adults),
                           key=lambda a: a.person.person_id)
         return ChildNetwork(child, self.on, child.is_child,
-                            adults, children, own, network_risk(child_id, adults, own))
+                            adults, children, own, network_risk(child_id, adults, own, self.on))
+
+    def _person(self, pid: str) -> Person:
+        """The person (built once per batch: one adult is near many of its children)."""
+        if pid not in self._built:
+            self._built[pid] = _person(pid, self.persons.get(pid), self.on)
+        return self._built[pid]
 
     def _is_child(self, pid: str) -> bool:
-        return _person(pid, self.persons.get(pid), self.on).is_child
+        return self._person(pid).is_child
 
-    def _add(self, around: dict[str, Adult], edge: dict[str, Any], role: str | None, steps: int,
-             via: str | None = None) -> None:
-        if role is None:
+    def _add(self, around: dict[str, Adult], reached: _Reached) -> None:
+        if reached.role is None:
             return
-        pid = edge["other_person_id"]
+        role, steps = reached.role.name, len(reached.between) + 1
+        pid = reached.edge["other_person_id"]
         if pid not in around:
-            around[pid] = Adult(_person(pid, self.persons.get(pid), self.on), role, steps, [])
+            around[pid] = Adult(self._person(pid), role, steps, [])
         adult = around[pid]
-        if ROLE_ORDER.index(role) < ROLE_ORDER.index(adult.role):
+        if self.rules.rank(role) < self.rules.rank(adult.role):
             adult.role, adult.steps = role, steps
-        adult.links.append(_link(edge, via))
+        adult.links.append(_link(reached.edge, reached.between))
 
     def _markers(self, pid: str, role: str, links: list[Link], confidence: float) -> list[Marker]:
         visible = {uid for link in links if link.recorded and link.source in RECORDED_VISIBLE
@@ -306,7 +324,7 @@ class _Assembler:
             uid = f"{m['agency']}:{m['record_id']}"
             conf = min(confidence, float(m["confidence"] if m["confidence"] is not None else 1))
             weight = (severity(m["marker"]) * recency(m["start_date"], m["end_date"], self.on)
-                      * closeness(role) * conf)
+                      * self._closeness(role) * conf)
             identity = m["identity"] or (
                 f"record {uid} resolved into person {pid}, cluster confidence {conf:.2f}")
             out.append(Marker(m["marker"], m["agency"], m["record_id"], m["start_date"],
@@ -319,9 +337,14 @@ class _Assembler:
             marker.visible = marker.marker in known
         return sorted(out, key=lambda m: (-m.weight, -(m.start_date or date.min).toordinal()))
 
+    def _closeness(self, role: str) -> float:
+        return SELF_CLOSENESS if role == "self" else self.rules.role(role).closeness
 
-def network_risk(child_id: str, adults: list[Adult], own: list[Marker]) -> RiskSummary:
-    """The child's risk from its own markers and those of the adults around it."""
+
+def network_risk(child_id: str, adults: list[Adult], own: list[Marker],
+                 as_of: date | None = None) -> RiskSummary:
+    """The child's risk from its own markers and those of the adults around it, as of the
+    date the network was read on."""
     weights = [m.weight for m in own] + [m.weight for a in adults for m in a.markers]
     score = combine(weights)
     ranked = sorted([(m.weight, f"{m.marker} (own)") for m in own]
@@ -329,19 +352,22 @@ def network_risk(child_id: str, adults: list[Adult], own: list[Marker]) -> RiskS
                        for m in a.markers], reverse=True)
     top = list(dict.fromkeys(label for _, label in ranked))[:5]
     return RiskSummary(child_id, score, level_of(score), top, len(adults),
-                       sum(1 for a in adults if a.markers))
+                       sum(1 for a in adults if a.markers),
+                       as_of.isoformat() if as_of else None)
 
 
-def child_networks(store: Store, person_ids: Sequence[str], *,
-                   as_of: date | None = None) -> dict[str, ChildNetwork]:
+def child_networks(store: Store, person_ids: Sequence[str], *, as_of: date | None = None,
+                   rules: Rules | None = None) -> dict[str, ChildNetwork]:
     """The networks of many persons at once, from the graph as last built (unknown ids are
-    left out). Never rebuilds: see `graph.network_status` for whether it is stale."""
+    left out), by the chain rules given (default: the packaged `chains.toml`). Never
+    rebuilds: see `graph.network_status` for whether it is stale."""
     on = as_of or SYSTEM_CLOCK.today()
+    rules = rules or default_rules()
     out: dict[str, ChildNetwork] = {}
     ids = list(dict.fromkeys(person_ids))
     with store.connect() as conn:
         for i in range(0, len(ids), 2000):
-            assembler = _Assembler(conn, ids[i:i + 2000], on)
+            assembler = _Assembler(conn, ids[i:i + 2000], on, rules)
             out.update((pid, assembler.network(pid)) for pid in ids[i:i + 2000]
                        if pid in assembler.persons)
     return out

@@ -26,7 +26,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt, 
 from kinlink.config import Settings, get_settings, read_toml
 from kinlink.errors import ConfigError
 from kinlink.ingest.format import INCIDENT_ROLES, INCIDENT_TYPES, RELATIONSHIP_TYPES, RISK_MARKERS
-from kinlink.network.view import ROLE_ORDER
+from kinlink.network.chains import default_rules
 
 PACKAGED = Path(__file__).with_name("second_look.toml")
 RULES_FILE = "second-look rules file"
@@ -55,7 +55,7 @@ Markers = Annotated[tuple[str, ...], _vocabulary(RISK_MARKERS)]
 
 class NfaRule(_Rule):
     serious_markers: Markers
-    roles: Annotated[tuple[str, ...], _vocabulary(ROLE_ORDER)]
+    roles: Annotated[tuple[str, ...], _vocabulary(tuple(r.name for r in default_rules().roles))]
     no_services_closure_days: PositiveInt
 
 

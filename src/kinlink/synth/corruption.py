@@ -239,30 +239,31 @@ class Corrupter:
         """The shapes of a noise profile (none by default): typing errors in both names or
         several in one name, no sex, addresses written another way or not at all."""
         v, rng = self.v, self.rng
-        long_first = np.array([len(s) > 2 for s in v.first_name.tolist()])
-        long_surname = np.array([len(s) > 2 for s in v.surname.tolist()])
+        long_first = np.array([len(s) > 2 for s in v.first_name.tolist()], dtype=bool)
+        long_surname = np.array([len(s) > 2 for s in v.surname.tolist()], dtype=bool)
         for i in self._chosen("typo-both-names", long_first & long_surname):
             for column in ("first_name", "surname"):
                 self._change("typo-both-names", column, np.array([i]), partial(
                     _typo, _pick(TYPOS, rng), rng=rng))
-        longer = np.array([len(s) > 4 for s in v.first_name.tolist()])
-        longer_surname = np.array([len(s) > 4 for s in v.surname.tolist()])
+        longer = np.array([len(s) > 4 for s in v.first_name.tolist()], dtype=bool)
+        longer_surname = np.array([len(s) > 4 for s in v.surname.tolist()], dtype=bool)
         chosen = self._chosen("typo-multiple", longer | longer_surname)
         on_first = longer[chosen] & (~longer_surname[chosen] | (rng.random(len(chosen)) < 0.5))
         slips = partial(_slips, rng=rng)
         self._change("typo-multiple", "first_name", chosen[on_first], slips)
         self._change("typo-multiple", "surname", chosen[~on_first], slips)
-        initial = np.array([len(s) > 1 for s in v.first_name.tolist()])
+        initial = np.array([len(s) > 1 for s in v.first_name.tolist()], dtype=bool)
         self._replace("first-name-initial", "first_name", initial, lambda s: s[0])
         self._blank("sex-missing", "sex", v.sex != None)  # noqa: E711
         has_address = v.address != None  # noqa: E711
-        full_postcode = np.array([p is not None and " " in p for p in v.postcode.tolist()])
+        full_postcode = np.array([p is not None and " " in p for p in v.postcode.tolist()],
+                                 dtype=bool)
         for i in self._chosen("address-us-style", has_address & full_postcode):
             us = _us_style(v.address[i], v.postcode[i])
             self.log.add(int(i), "address", "address-us-style",
                          f"{v.address[i]} | {v.postcode[i]} -> {us} | ")
             v.address[i], v.postcode[i] = us, None
-        with_comma = np.array([a is not None and "," in a for a in v.address.tolist()])
+        with_comma = np.array([a is not None and "," in a for a in v.address.tolist()], dtype=bool)
         self._replace("address-free-text", "address", with_comma, _free_text)
         for i in self._chosen("postcode-in-address", has_address & (v.postcode != None)):  # noqa: E711
             inside = _postcode_inside(v.address[i], v.postcode[i])

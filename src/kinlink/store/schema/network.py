@@ -48,7 +48,8 @@ network_persons = Table(
     Column("surname", Text),
     Column("dob", String(10)),  # the date of birth most of the person's records agree on
     Column("sex", String(1)),
-    Column("pupil", Boolean, nullable=False),  # holds a UPN: a child when the dob is unknown
+    # holds a UPN or was referred to social care: a child when the dob is unknown
+    Column("pupil", Boolean, nullable=False),
     Column("records", Text, nullable=False),  # record uids, a JSON array (`store.lists`)
     Column("agencies", Text, nullable=False),  # a JSON array
     Column("resolved", Boolean, nullable=False),
