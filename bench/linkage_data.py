@@ -24,7 +24,9 @@ from kinlink.ingest.format import AGENCIES
 from kinlink.linkage.prepare import prepare_table
 from kinlink.linkage.settings import index_keys, query_keys
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+# ../shared/benchmarks beside the checkout (../../shared from a worktree under /work/wt).
+SHARED = next((p / "shared" / "benchmarks" for p in Path(__file__).resolve().parents
+               if (p / "shared" / "benchmarks").is_dir()), Path("../shared/benchmarks"))
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
