@@ -10,7 +10,10 @@ pairs that are candidate pairs) and candidate pairs per record; plain Splink is 
 each of its blocking set-ups and keeps the better (see `linkage_peers.py`). A tool's
 seconds cover its own work (for Kinlink: preparing, training, predicting, clustering), not
 the scoring; the truth is read only after the run, so peak memory is the run's, with the
-raw records it starts from. Figures go to bench/results/linkage_accuracy.{json,md}.
+raw records it starts from. Kinlink runs as a user does, `kinlink resolve PEOPLE.csv --out
+OUT.csv` (its own process, with the time to start it), and its figures are those of the
+persons it writes; its own estimate of precision and recall (printed by `resolve`) is kept
+beside them. Figures go to bench/results/linkage_accuracy.{json,md}.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -44,7 +48,6 @@ RECORDS_PER_PERSON = 1.58  # the borough's default: about 1.58 agency records pe
 CACHE = Path(os.environ.get("KINLINK_BENCH_CACHE", Path(tempfile.gettempdir()) / "kinlink-bench"))
 TOOLS = ("kinlink", "splink", "recordlinkage")
 RECORDLINKAGE_MAX_RECORDS = 60_000  # beyond this its pandas pipeline takes many minutes here
-KINLINK_PAIR_THRESHOLD = 0.5
 
 
 def load(name: str) -> LabelledData:
@@ -67,7 +70,9 @@ def run_one(tool: str, dataset: str) -> dict:
     result: dict = {"tool": tool, "dataset": dataset, "records": data.raw.num_rows}
     runs = {"splink": _best_splink, "kinlink": _kinlink, "recordlinkage": _recordlinkage}
     result.update(runs[tool](data))
-    result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    # Kinlink runs as its own process (the command a user runs): its peak is the child's.
+    result["peak_mb"] = max(round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                            result.pop("child_peak_mb", 0))
     return result
 
 
@@ -94,30 +99,46 @@ def _best_splink(data: LabelledData) -> dict:
 
 
 def _kinlink(data: LabelledData) -> dict:
-    import pyarrow.compute as pc
+    """`kinlink resolve PEOPLE.csv --out OUT.csv`, the command a user runs, on the raw
+    records written as a people-format file (outside the timed run); its persons scored.
+    Its pairs are the pairs of records it puts in one person (what a user gets)."""
+    import csv
 
-    from kinlink.linkage import predict, train
-    from kinlink.linkage.clusters import cluster
+    import pyarrow.csv as pacsv
 
-    t0 = time.perf_counter()
-    records = data.records
-    t1 = time.perf_counter()
-    model = train(records, charts_dir=Path(tempfile.mkdtemp()))
-    t2 = time.perf_counter()
-    pairs = predict(records, model)
-    t3 = time.perf_counter()
-    clustering = cluster(records, pairs)
-    t4 = time.perf_counter()
-    likely = pairs.filter(pc.greater_equal(pairs["match_probability"], KINLINK_PAIR_THRESHOLD))
-    labels = dict(zip(clustering.clusters["uid"].to_pylist(),
-                      clustering.clusters["cluster_id"].to_pylist(), strict=True))
-    return {**score_pairs(data, zip(likely["uid_l"].to_pylist(), likely["uid_r"].to_pylist(),
-                                    strict=True)).as_dict(),
-            **cluster_scores(data, labels),
-            "seconds": round(t4 - t0, 1),
-            "prepare_seconds": round(t1 - t0, 1), "train_seconds": round(t2 - t1, 1),
-            "predict_seconds": round(t3 - t2, 1), "cluster_seconds": round(t4 - t3, 1),
-            "scored_pairs": pairs.num_rows}
+    folder = Path(tempfile.mkdtemp(prefix="kinlink-resolve-"))
+    people, out = folder / "people.csv", folder / "persons.csv"
+    pacsv.write_csv(data.raw, people)
+    command = [str(Path(sys.executable).with_name("kinlink")), "resolve", str(people),
+               "--out", str(out)]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          env={**os.environ, "KINLINK_HOME": str(folder / "home"),
+                               "COLUMNS": "200"})
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(done.stdout[-2000:] + done.stderr[-2000:])
+    with out.open() as f:
+        labels = {f"{row['agency']}:{row['record_id']}": row["person_id"]
+                  for row in csv.DictReader(f)}
+    clusters = cluster_scores(data, labels)
+    printed = " ".join(done.stdout.split())
+    expected = _EXPECTED.search(printed)
+    own = _OWN_TIME.search(printed)
+    return {**{k.removeprefix("cluster_"): v for k, v in clusters.items()
+               if k.startswith("cluster_")}, **clusters,
+            # resolve's own time (as Splink's, without starting Python and importing)
+            "seconds": float(own[1]) if own else round(seconds, 1),
+            "command_seconds": round(seconds, 1),
+            "child_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+            **({"threshold": float(expected[1]), "expected_precision": float(expected[2]),
+                "expected_recall": float(expected[3])} if expected else {}),
+            "console_lines": len(done.stdout.splitlines()) + len(done.stderr.splitlines())}
+
+
+_OWN_TIME = re.compile(r"│ time │ ([0-9.]+) s │")
+_EXPECTED = re.compile(r"Threshold ([0-9.]+) \(from the data; prior [^)]*\): the model "
+                       r"expects precision ([0-9.]+) and recall ([0-9.]+)")
 
 
 def _scores(data: LabelledData, pairs) -> dict:  # type: ignore[no-untyped-def]
@@ -178,7 +199,8 @@ def _size(dataset: str) -> int:
 
 
 def markdown(results: list[dict]) -> str:
-    """The figures as a markdown table (pairs at 0.5; clusters as each tool forms them)."""
+    """The figures as a markdown table (the peers' pairs at 0.5, Kinlink's those of the
+    persons `kinlink resolve` writes; clusters as each tool forms them)."""
     head = ("| data set | tool | records | pair P | pair R | pair F1 | household merges /1000 "
             "| cluster F1 | B-cubed F1 | seconds | peak MB |\n|" + "---|" * 11 + "\n")
     rows = []
@@ -192,7 +214,18 @@ def markdown(results: list[dict]) -> str:
                     f"| {r['cluster_f1']:.3f} | {r['bcubed_f1']:.3f} | {r['seconds']:.0f} "
                     f"| {r['peak_mb']:,} |")
     return (head + "\n".join(rows) + "\n\n" + _blocking_markdown(results) + "\n"
-            + _splink_markdown(results))
+            + _expected_markdown(results) + "\n" + _splink_markdown(results))
+
+
+def _expected_markdown(results: list[dict]) -> str:
+    """Kinlink's own estimate of precision and recall at the threshold it chose, beside
+    the measured ones (of the persons it wrote)."""
+    head = ("| data set | threshold | model's precision | measured | model's recall "
+            "| measured |\n|" + "---|" * 6 + "\n")
+    rows = [f"| {r['dataset']} | {r['threshold']:.2f} | {r['expected_precision']:.3f} "
+            f"| {r['precision']:.3f} | {r['expected_recall']:.3f} | {r['recall']:.3f} |"
+            for r in results if r["tool"] == "kinlink" and "expected_precision" in r]
+    return head + "\n".join(rows) + "\n"
 
 
 def _splink_markdown(results: list[dict]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,12 +21,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from kinlink.ingest.format import AGENCIES
+from kinlink.linkage.blocking import BlockingRule, choose_blocking, index_keys, query_keys
 from kinlink.linkage.prepare import prepare_table
-from kinlink.linkage.settings import index_keys, query_keys
 
-# ../shared/benchmarks beside the checkout (../../shared from a worktree under /work/wt).
-SHARED = next((p / "shared" / "benchmarks" for p in Path(__file__).resolve().parents
-               if (p / "shared" / "benchmarks").is_dir()), Path("../shared/benchmarks"))
+# ../shared/benchmarks beside the checkout (a worktree sits one level deeper)
+SHARED = next((parent / "shared" / "benchmarks" for parent in Path(__file__).resolve().parents
+               if (parent / "shared" / "benchmarks").is_dir()),
+              Path(__file__).resolve().parents[2] / "shared" / "benchmarks")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -208,8 +209,8 @@ def pair_recall(data: LabelledData, pairs: pa.Table) -> dict[str, float]:
             "blocking_recall": round(found / true_pairs, 4) if true_pairs else 1.0}
 
 
-def candidate_pairs(records: pa.Table) -> pa.Table:
-    """Every pair (`uid_l` < `uid_r`) the blocking rules put in the candidate set.
+def candidate_pairs(records: pa.Table, rules: Sequence[BlockingRule]) -> pa.Table:
+    """Every pair (`uid_l` < `uid_r`) the blocking `rules` put in the candidate set.
 
     Found through the real-time index keys (`settings.query_keys` met by
     `settings.index_keys`), which pair two records exactly when a batch blocking rule
@@ -219,7 +220,7 @@ def candidate_pairs(records: pa.Table) -> pa.Table:
     for name, keys_of in (("queries", query_keys), ("held", index_keys)):
         keys, uids = [], []
         for record in records.to_pylist():
-            record_keys = keys_of(record)
+            record_keys = keys_of(record, rules)
             keys += record_keys
             uids += [record["uid"]] * len(record_keys)
         con.register(name, pa.table({"key": keys, "uid": uids}))
@@ -229,8 +230,9 @@ def candidate_pairs(records: pa.Table) -> pa.Table:
 
 def blocking_scores(data: LabelledData, records: pa.Table) -> dict[str, float]:
     """Blocking recall (the share of true pairs that are candidate pairs) and the number
-    of candidate pairs per record (what scoring costs)."""
-    return pair_recall(data, candidate_pairs(records))
+    of candidate pairs per record (what scoring costs), with the rules training would
+    choose for `records`."""
+    return pair_recall(data, candidate_pairs(records, choose_blocking(records).rules))
 
 
 def save(name: str, result: dict) -> Path:

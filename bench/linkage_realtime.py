@@ -56,6 +56,7 @@ def build_store(records: int):  # type: ignore[no-untyped-def]
     home = CACHE / f"store_{records}"
     marker = home / "ingested"
     store = open_store(Settings(home=home))
+    store.upgrade()
     if not marker.exists():
         for agency in AGENCIES:
             ingest_extract(store, folder / agency, agency)

@@ -141,8 +141,8 @@ def measure_quality(store: Store, borough: Path, label: str, as_of: date) -> dic
     recompute_seconds = time.perf_counter() - started
     alerts = [a for a in list_alerts(store, type="unlinked-risk", status="open",
                                      limit=10_000_000)]
-    from_alerts = {(mapping.get(a["person_id"], a["person_id"]),
-                    mapping.get(a["other_person_id"], a["other_person_id"])) for a in alerts}
+    from_alerts = {(mapping.get(a.person_id, a.person_id),
+                    mapping.get(a.other_person_id, a.other_person_id)) for a in alerts}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "links.csv"
         export_links(store, out, as_of=as_of)
@@ -154,7 +154,7 @@ def measure_quality(store: Store, borough: Path, label: str, as_of: date) -> dic
     hidden = set(hidden_truth(borough, discoverable=False))
     return {
         "identities": label, "recompute_seconds": round(recompute_seconds, 2),
-        "alerts_found": summary["found"], "network": summary["network"],
+        "alerts_found": summary.found, "network": summary.network,
         "alerts": score(from_alerts, truth, connected, hidden),
         "export_links_with_markers": score(from_links, truth, connected, hidden),
     }
@@ -189,7 +189,7 @@ def recompute_cost(store: Store, as_of: date) -> dict[str, Any]:
         summary = recompute_alerts(store, as_of=as_of)
         seconds = time.perf_counter() - started
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(memory.peak / 2**20),
-            "build_seconds": summary["network"]["seconds"], "found": summary["found"],
+            "build_seconds": summary.network["seconds"], "found": summary.found,
             "load_1min": round(os.getloadavg()[0], 1)}
 
 

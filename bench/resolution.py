@@ -36,11 +36,13 @@ import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kinlink.clock import SYSTEM_CLOCK
 from kinlink.linkage import predict, prepare_records_from_file, train
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD, cluster
 from kinlink.linkage.evaluate import cluster_scores, household_merges
+from kinlink.linkage.households import household_shapes
 from kinlink.linkage.persons import assign_persons
-from kinlink.linkage.resolve import EVIDENCE_THRESHOLD
+from kinlink.linkage.resolve import EVIDENCE_THRESHOLD, calibrate_model
 from kinlink.store import Store
 from kinlink.store.schema.resolution import resolution_runs
 from kinlink.synth import generate
@@ -143,25 +145,30 @@ def quality(clusters: pa.Table, truth_table: pl.DataFrame,
 def assign_ids(store: Store, clusters: pa.Table) -> Any:
     with store.begin() as conn:
         run_id = conn.execute(resolution_runs.insert().values(
-            started_at=datetime.now(), engine="duckdb", threshold=DEFAULT_THRESHOLD, records=0,
+            started_at=SYSTEM_CLOCK.now(), engine="duckdb", threshold=DEFAULT_THRESHOLD, records=0,
             pairs=0, persons=0, created=0, merges=0, splits=0, retired=0, review_items=0,
         ).returning(resolution_runs.c.id)).scalar_one()
-        return assign_persons(conn, clusters, run_id=run_id)
+        return assign_persons(conn, clusters, run_id=run_id, at=SYSTEM_CLOCK.now())
 
 
-def run_size(data: Path, people: int, thresholds: list[float]) -> dict[str, Any]:
-    """Everything measured at one size; timings at the first threshold."""
+def run_size(data: Path, people: int, thresholds: list[float] | None) -> dict[str, Any]:
+    """Everything measured at one size; timings at the first threshold (by default the
+    one the model chose from the data)."""
     out = borough(data, people)
     records = prepare_records_from_file(combined_people(out))
     print(f"{people:,} people: {records.num_rows:,} records")
     model, training = measured(lambda: train(records, charts_dir=data / "charts"))
     pairs, prediction = measured(lambda: predict(records, model,
                                                  threshold=EVIDENCE_THRESHOLD))
+    pairs = calibrate_model(pairs, records, model)  # as `kinlink resolve` does
+    shapes = household_shapes(model.settings)
+    thresholds = thresholds or [model.details["calibration"]["threshold"]]
     related, truth_table = recorded_relationships(out), truth(out)
     plain_records = records.select(["uid"])  # no strong ids: plain components
     threshold = thresholds[0]
     constrained, clustering = measured(lambda: cluster(records, pairs, threshold=threshold,
-                                                       cannot_link=related))
+                                                       cannot_link=related,
+                                                       household_shapes=shapes))
     db = data / f"ids-{people}.db"
     db.unlink(missing_ok=True)
     store = Store(f"sqlite:///{db}")
@@ -171,8 +178,10 @@ def run_size(data: Path, people: int, thresholds: list[float]) -> dict[str, Any]
     store.dispose()
     quality_by_threshold = []
     for t in thresholds:
-        plain = cluster(plain_records, pairs, threshold=t, min_support=0.0)
-        ours = cluster(records, pairs, threshold=t, cannot_link=related)
+        plain = cluster(plain_records, pairs, threshold=t, min_support=0.0,
+                        household_shapes=())
+        ours = cluster(records, pairs, threshold=t, cannot_link=related,
+                       household_shapes=shapes)
         quality_by_threshold += [
             {"threshold": t, "method": "connected components",
              **quality(plain.clusters, truth_table, related)},
@@ -275,8 +284,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000],
                         help="borough sizes in people")
-    parser.add_argument("--thresholds", type=float, nargs="+", default=[DEFAULT_THRESHOLD],
-                        help="clustering thresholds to score (timings use the first)")
+    parser.add_argument("--thresholds", type=float, nargs="+", default=None,
+                        help="clustering thresholds to score (timings use the first; "
+                        "default: the one the model chooses from the data)")
     parser.add_argument("--data", type=Path, default=Path("/tmp/kinlink-bench"),
                         help="where generated boroughs and stores are kept")
     parser.add_argument("--scale-copies", type=int, default=0,
@@ -285,7 +295,7 @@ def main() -> None:
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     results = [run_size(args.data, n, args.thresholds) for n in args.sizes]
-    scale = (run_scale(args.data, results[-1], args.scale_copies, args.thresholds[0])
+    scale = (run_scale(args.data, results[-1], args.scale_copies, results[-1]["threshold"])
              if args.scale_copies else None)
     for r in results:
         del r["_scored"]

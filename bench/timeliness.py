@@ -5,7 +5,10 @@ store, writes `record_persons` from the borough's truth ("oracle identities", so
 risk is available), then times: loading and evaluating every referral's clocks, the queue
 (with network risk, and with referral risk only), the statistics with charts, and
 recording a run. Also checks the date findings against the errors the generator injected
-(truth/errors.csv): how many injected errors of each kind were flagged.
+(truth/errors.csv): how many injected errors of each kind were flagged, and how well the
+queue's "probably not recorded" referrals match the assessments whose outcome was never
+recorded (precision and recall), and how long the children at the top of the queue wait.
+Clocks are evaluated as of the borough's own reference date.
 
     nice -n 10 .venv/bin/python bench/timeliness.py --people 100000
 
@@ -31,6 +34,7 @@ from kinlink.ingest import ingest_extract
 from kinlink.store import Store
 from kinlink.store.schema.identity import record_persons
 from kinlink.synth import generate
+from kinlink.synth.config import SynthConfig
 from kinlink.timeliness import (
     build_queue,
     evaluate_cases,
@@ -45,6 +49,7 @@ FINDING_FOR_ERROR = {
     "decision-on-weekend": "non-working-day",
     "assessment-before-referral": "before-referral",
     "decision-date-missing": "missing-date",
+    "assessment-not-recorded": "probably-not-recorded",
 }
 """The finding rule expected for each kind of referral error the generator injects."""
 
@@ -92,7 +97,8 @@ def main() -> None:
             timed(times, f"ingest {agency}",
                   lambda a=agency: ingest_extract(store, borough / a, a))
         oracle_identities(store, borough)
-        as_of = datetime.now().replace(microsecond=0)
+        as_of = datetime.combine(SynthConfig().as_of, datetime.max.time()).replace(
+            microsecond=0)
         evaluated = timed(times, "evaluate clocks",
                           lambda: evaluate_cases(store, as_of=as_of, config=config))
         timed(times, "queue (network risk; first call builds the network)",
@@ -114,7 +120,10 @@ def main() -> None:
             kind: {"injected": len(ids), "flagged": len(ids & flagged.get(rule, set()))}
             for kind, ids in injected_errors(borough).items()
             for rule in [FINDING_FOR_ERROR[kind]]}
+        unrecorded = injected_errors(borough)["assessment-not-recorded"]
         store.dispose()
+    stale = {i.referral_id for i in queue if i.not_recorded}
+    real = [i for i in queue if not i.not_recorded]
     result = {
         "run_at": datetime.now().isoformat(timespec="seconds"), "people": args.people,
         "seed": args.seed, "referrals": len(evaluated),
@@ -123,6 +132,13 @@ def main() -> None:
         "risk_sources": dict(Counter(i.risk.source for i in queue)),
         "findings": dict(Counter(f.rule for e in evaluated for f in e.findings)),
         "run_findings": run.findings, "detection_of_injected_errors": detection,
+        "probably_not_recorded": {
+            "flagged": len(stale), "injected": len(unrecorded),
+            "precision": round(len(stale & unrecorded) / len(stale), 3) if stale else None,
+            "recall": round(len(stale & unrecorded) / len(unrecorded), 3) if unrecorded
+            else None},
+        "top_10_waited_working_days": [i.waited_days for i in real[:10]],
+        "longest_real_wait_working_days": max((i.waited_days for i in real), default=0),
         "seconds": times, "peak_rss_mb": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
@@ -135,6 +151,12 @@ def main() -> None:
     lines += [f"| {k} | {v} |" for k, v in times.items()]
     lines += ["", "| injected error | injected | flagged |", "|---|---|---|"]
     lines += [f"| {k} | {v['injected']} | {v['flagged']} |" for k, v in detection.items()]
+    pnr = result["probably_not_recorded"]
+    lines += ["", f"Probably not recorded: {pnr['flagged']} flagged, {pnr['injected']} "
+              f"assessments never recorded; precision {pnr['precision']}, recall "
+              f"{pnr['recall']}. Working days waited by the top ten of the queue: "
+              f"{result['top_10_waited_working_days']}; longest real wait "
+              f"{result['longest_real_wait_working_days']}."]
     lines += ["", f"Findings by rule: {result['findings']}",
               f"Queue risk sources: {result['risk_sources']}"]
     (RESULTS / "timeliness.md").write_text("\n".join(lines) + "\n")

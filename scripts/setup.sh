@@ -9,6 +9,12 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   echo "Kinlink needs Python 3.11 or newer as '$python' (set PYTHON=...)." >&2
   exit 1
 fi
+# The PDF report (WeasyPrint) draws text with Pango and Debian's DejaVu fonts.
+if { ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; } \
+    && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+    fonts-dejavu-core >/dev/null
+fi
 stamp=".venv/.kinlink-installed-$(sha256sum requirements.lock bench/requirements.lock pyproject.toml | sha256sum | cut -c1-16)-${extras//,/_}"
 if [ ! -f "$stamp" ]; then
   [ -x .venv/bin/python ] || "$python" -m venv .venv

@@ -22,6 +22,17 @@ from kinlink.store import Store
 POSTGRES_URL = os.environ.get("KINLINK_TEST_POSTGRES_URL")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Every test reads KINLINK_* afresh: settings cached during one test (say, a PostgreSQL
+    database dropped at its end) never leak into the next."""
+    from kinlink.config import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'kinlink.db'}"
@@ -66,14 +77,27 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings for a fresh store; also exported as KINLINK_* so the CLI sees the same store."""
+def unmigrated_settings(database_url: str, tmp_path: Path,
+                        monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for a fresh, empty store (no tables: `kinlink db upgrade` not yet run);
+    also exported as KINLINK_* so the CLI sees the same store."""
     monkeypatch.setenv("KINLINK_DATABASE_URL", database_url)
     monkeypatch.setenv("KINLINK_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("KINLINK_CLI_USER", raising=False)
     from kinlink.config import get_settings
 
     get_settings.cache_clear()
     return Settings(database_url=database_url, home=tmp_path / "home")
+
+
+@pytest.fixture
+def settings(unmigrated_settings: Settings) -> Settings:
+    """Settings for a fresh store brought to the newest schema, as `kinlink db upgrade`
+    does before anything else."""
+    s = Store(unmigrated_settings.resolved_database_url)
+    s.upgrade()
+    s.dispose()
+    return unmigrated_settings
 
 
 @pytest.fixture

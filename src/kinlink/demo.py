@@ -21,14 +21,14 @@ from rich.console import Console
 from rich.table import Table
 
 from kinlink.config import Settings
-from kinlink.ingest import IngestReport, ingest_extract
+from kinlink.core import Actor, Kinlink
+from kinlink.core.auth import CLI_ADMIN
+from kinlink.ingest import IngestReport
 from kinlink.ingest.format import AGENCIES
 from kinlink.linkage.evaluate import store_cluster_scores
-from kinlink.linkage.resolve import resolve_store
-from kinlink.network import child_network, draw_network, list_alerts, recompute_alerts
-from kinlink.store import Store, open_store
+from kinlink.network import draw_network
+from kinlink.store import Store
 from kinlink.synth import SynthConfig, generate
-from kinlink.timeliness import build_queue, load_config, timeliness_report
 from kinlink.timeliness.charts import write_charts
 
 DEFAULT_PEOPLE = 220_000  # about Solihull's population
@@ -43,11 +43,15 @@ class DemoResult:
     pictures: list[Path] = field(default_factory=list)
 
 
-def _fresh_store(folder: Path) -> Store:
-    """A new SQLite store in `folder`, replacing the one an earlier demo left there."""
+def _fresh_core(folder: Path) -> Kinlink:
+    """The core on a new SQLite store in `folder` (replacing the one an earlier demo left
+    there), upgraded as `kinlink db upgrade` would."""
     for old in folder.glob("kinlink.db*"):
         old.unlink()
-    return open_store(Settings(home=folder))
+    kl = Kinlink.open(Settings(home=folder), check_schema=False,
+                      progress=lambda _: None)  # the steps are shown by `_timed`; bars too
+    kl.db.upgrade(CLI_ADMIN)
+    return kl
 
 
 def _timed(console: Console, title: str, work: Callable[[], Any]) -> Any:
@@ -70,26 +74,25 @@ def run_demo(folder: Path, *, people: int = DEFAULT_PEOPLE, seed: int = 1,
     as_of = config.as_of
     _timed(console, f"Generating a synthetic borough of {people:,} people",
            lambda: generate(borough, people=people, seed=seed, config=config, progress=True))
-    store = _fresh_store(folder)
+    kl, actor = _fresh_core(folder), CLI_ADMIN
     for agency in AGENCIES:
-        report: IngestReport = _timed(
-            console, f"Ingesting {agency}",
-            partial(ingest_extract, store, borough / agency, agency, progress=True))
+        report: IngestReport = _timed(console, f"Ingesting {agency}",
+                                      partial(kl.ingest.load, actor, borough / agency, agency))
         result.figures[f"ingested_{agency}"] = report.total("new")
-    resolution = _timed(console, "Resolving identities",
-                        lambda: resolve_store(store, progress=True))
+    resolution = _timed(console, "Resolving identities", lambda: kl.resolution.run(actor))
     _show(console, "Resolution", resolution.summary())
     alerts = _timed(console, "Building networks and alerts",
-                    lambda: recompute_alerts(store, as_of=as_of, progress=True))
-    result.figures.update(_score(store, borough, console))
+                    lambda: kl.network.rebuild(actor, as_of=as_of))
+    result.figures.update(_score(kl.store, borough, console))
     result.figures["alerts"] = alerts
-    _show_queue(console, store, as_of)
-    result.pictures += _timeliness_charts(store, as_of, folder / "charts")
-    result.pictures += _example_network(store, as_of, folder / "charts")
+    _show_queue(console, kl, actor, as_of)
+    result.pictures += _timeliness_charts(kl, actor, as_of, folder / "charts")
+    result.pictures += _example_network(kl, actor, as_of, folder / "charts")
     console.rule("[bold]Where to look")
     for path in result.pictures:
         console.print(f"  {path}")
-    console.print(f"  store: {store.safe_url}   (KINLINK_HOME={folder} kinlink ...)")
+    console.print(f"  store: {kl.store.safe_url}   (KINLINK_HOME={folder} kinlink ...)")
+    kl.close()
     return result
 
 
@@ -109,8 +112,8 @@ def _score(store: Store, borough: Path, console: Console) -> dict[str, Any]:
     return scores
 
 
-def _show_queue(console: Console, store: Store, as_of: date) -> None:
-    queue = build_queue(store, as_of=as_of)
+def _show_queue(console: Console, kl: Kinlink, actor: Actor, as_of: date) -> None:
+    queue = kl.timeliness.queue(actor, as_of=as_of).items
     table = Table(title=f"Children waiting, riskiest and longest first ({len(queue):,} in all)")
     for column in ("rank", "child", "team", "waiting for", "working days", "due", "risk"):
         table.add_column(column)
@@ -121,18 +124,17 @@ def _show_queue(console: Console, store: Store, as_of: date) -> None:
     console.print(table)
 
 
-def _timeliness_charts(store: Store, as_of: date, folder: Path) -> list[Path]:
-    config = load_config()
-    report = timeliness_report(store, date_from=date(as_of.year - 2, as_of.month, 1),
-                               date_to=as_of, by="month", as_of=as_of, config=config)
-    return write_charts(report, config, folder)
+def _timeliness_charts(kl: Kinlink, actor: Actor, as_of: date, folder: Path) -> list[Path]:
+    report = kl.timeliness.report(actor, date_from=date(as_of.year - 2, as_of.month, 1),
+                                  date_to=as_of, by="month", as_of=as_of)
+    return write_charts(report, kl.timeliness.config(), folder)
 
 
-def _example_network(store: Store, as_of: date, folder: Path) -> list[Path]:
+def _example_network(kl: Kinlink, actor: Actor, as_of: date, folder: Path) -> list[Path]:
     """The network picture of the child with an open unlinked-risk alert, if any."""
-    alerts = list_alerts(store, type="unlinked-risk", status="open", limit=1)
+    alerts = kl.alerts.list(actor, type="unlinked-risk", status="open", limit=1)
     if not alerts:
         return []
-    child = alerts[0]["person_id"]
-    return [draw_network(child_network(store, child, as_of=as_of),
+    child = alerts[0].person_id
+    return [draw_network(kl.network.child(actor, child, as_of=as_of).network,
                          folder / f"network-{child}.png")]

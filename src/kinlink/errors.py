@@ -43,3 +43,15 @@ class NotFoundError(KinlinkError):
 
 class ConfigError(KinlinkError):
     """A configuration file or setting is invalid."""
+
+
+class Forbidden(KinlinkError):
+    """The acting user may not do this (the core's gate said no; the attempt is logged)."""
+
+
+class ReasonRequired(Forbidden):
+    """A restricted record is opened only when the user says why."""
+
+
+class AuthenticationError(KinlinkError):
+    """Who the user is could not be established (wrong password, locked, ended session)."""

@@ -31,12 +31,20 @@ def test_ingest_prints_a_summary_and_the_first_quarantined_rows(
     for heading in ("read", "new", "changed", "unchanged", "quarantined"):
         assert heading in out
     assert "people.csv" in out and "incident_people.csv" in out
-    assert "'2031-01-01' is in the future" in out
     assert "P-1099" in out
-    assert "18 new" in out and "2 quarantined" in out
+    assert "19 new" in out and "1 quarantined" in out
+    assert "1 wrong values stored as unknown (see" in " ".join(out.split())
 
     code, out, _ = _run("ingest", police, "-a", "police", "--no-progress")
-    assert code == 0 and "0 new and 0 changed" in out and "18 unchanged" in out
+    assert code == 0 and "0 new and 0 changed" in out and "19 unchanged" in out
+    code, out, _ = _run("findings", "--agency", "police", "-f", "json")
+    [finding] = json.loads(out)
+    assert (finding["area"], finding["table_name"], finding["record_key"]) == (
+        "ingest", "people", "P-1005")
+    assert finding["reason"] == ("people.csv row 5: dob '2031-01-01' is in the future; "
+                                 "stored as unknown")
+    code, out, _ = _run("findings", "--area", "ingest")
+    assert code == 0 and "P-1005" in out and "2031-01-01" in " ".join(out.split())
 
 
 def test_refused_extract_exits_1_with_one_error_line(
@@ -60,11 +68,12 @@ def test_quarantine_and_status_as_table_csv_and_json(settings: Settings, extract
     _run("ingest", str(extracts.examples / "social-care"), "-a", "social-care", "--no-progress")
     _run("ingest", str(extracts.examples / "education"), "-a", "education", "--no-progress")
     code, out, _ = _run("quarantine")
-    assert code == 0 and "nhs_number" in out and "upn" in out
+    assert code == 0 and "primary_need" in out
     code, out, _ = _run("quarantine", "--agency", "education", "--format", "json")
-    [row] = json.loads(out)
-    assert row["file"] == "people.csv" and row["row"] == 3 and row["field"] == "upn"
-    assert row["raw"]["record_id"] == "E-3003"
+    assert json.loads(out) == []  # E-3003's wrong UPN is set aside: the pupil is kept
+    code, out, _ = _run("findings", "--agency", "education", "-f", "csv")
+    [row] = list(csv.DictReader(io.StringIO(out)))
+    assert row["record_key"] == "E-3003" and "row 3: upn" in row["reason"]
     code, out, _ = _run("quarantine", "--table", "referrals", "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["agency"], r["row"], r["field"]) for r in rows] == [
@@ -78,15 +87,16 @@ def test_quarantine_and_status_as_table_csv_and_json(settings: Settings, extract
     _run("ingest", str(extracts.examples / "police"), "-a", "police", "--no-progress")
     code, out, _ = _run("status", "--format", "json")
     status = {(s["agency"], s["table"]): s for s in json.loads(out)}
-    assert status["police", "people"]["current_rows"] == 4
-    assert status["police", "people"]["quarantined"] == 1
+    assert status["police", "people"]["current_rows"] == 5
+    assert status["police", "people"]["quarantined"] == 0
+    assert status["police", "relationships"]["quarantined"] == 1
     assert status["police", "incidents"]["versions"] == 1
     assert status["police", "people"]["last_ingest"]
     code, out, _ = _run("status")
     assert code == 0 and "police" in out and "risk_markers" in out
 
 
-@pytest.mark.parametrize("command", [["ingest"], ["quarantine"], ["status"]])
+@pytest.mark.parametrize("command", [["ingest"], ["quarantine"], ["findings"], ["status"]])
 def test_every_command_explains_itself(command: list[str]) -> None:
     code, out, _ = _run(*command, "--help")
     assert code == 0 and "Usage" in out

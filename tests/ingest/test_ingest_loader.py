@@ -18,6 +18,7 @@ from kinlink.ingest import (
     list_quarantine,
     store_status,
 )
+from kinlink.quality import list_findings
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
 from kinlink.store.schema.source import SOURCE_TABLES, ingest_runs, people
@@ -98,7 +99,7 @@ def test_bad_rows_are_quarantined_with_file_row_field_reason_and_raw(
         store: Store, make_extract) -> None:
     folder = make_extract({"people.csv": PEOPLE_HEADER + (
         "p1,Ann,Lee,1990-01-01,F,KL1 2AB,\n"
-        "p2,Bob,Lee,2090-01-01,M,,\n"
+        "p2,,,2090-01-01,M,,9434765918\n"
         "p3,Cy,Lee,1990-01-01,Q,,9434765918\n"
         "p1,Ann,Leigh,1990-01-01,F,,\n"
         "p4,Di,Lee\n"
@@ -106,27 +107,61 @@ def test_bad_rows_are_quarantined_with_file_row_field_reason_and_raw(
     )})
     report = ingest_extract(store, folder, "police", today=TODAY)
     f = report.files[0]
-    assert (f.read, f.new, f.quarantined) == (6, 1, 5)
-    assert set(_current(store, "people")) == {"p1"}
+    assert (f.read, f.new, f.quarantined, f.set_aside) == (6, 3, 3, 3)
+    assert set(_current(store, "people")) == {"p1", "p3", "p5"}
     problems = {(p.row, p.field) for p in report.problems}
-    assert problems == {(2, "dob"), (3, "sex"), (3, "nhs_number"), (4, "record_id"), (5, None),
-                        (6, "postcode")}
+    # p2 has no name and its only identifier is wrong: nothing usable is left.
+    assert problems == {(2, "dob"), (2, "nhs_number"), (2, None), (4, "record_id"), (5, None)}
     rows = list_quarantine(store, agency="police")
-    assert len(rows) == 6 and count_quarantine(store) == 6
-    bob = next(r for r in rows if r.row == 2)
-    assert bob.file == "people.csv" and bob.table == "people" and "future" in bob.reason
-    assert bob.raw["dob"] == "2090-01-01" and bob.raw["first_name"] == "Bob"
+    assert len(rows) == 5 and count_quarantine(store) == 5
+    empty = next(r for r in rows if r.row == 2 and r.field is None)
+    assert empty.file == "people.csv" and empty.table == "people"
+    assert empty.reason.startswith("nothing usable")
+    assert empty.raw["dob"] == "2090-01-01" and empty.raw["nhs_number"] == "9434765918"
     short = next(r for r in rows if r.row == 5)
     assert "fields" in short.reason and short.raw == {"line": "p4,Di,Lee"}
-    nul = next(r for r in rows if r.row == 6)  # PostgreSQL text cannot hold NUL: shown as '?'
-    assert nul.reason == "'K?L1' is not a UK postcode" and nul.raw["postcode"] == "K\x00L1"
+
+
+def test_a_wrong_value_is_stored_as_unknown_with_a_finding(
+        store: Store, make_extract) -> None:
+    folder = make_extract({
+        "people.csv": PEOPLE_HEADER + (
+            "p1,Ann,Lee,2031-05-01,F,KL1 2AB,\n"
+            "p2,Bob,Lee,1099-01-01,X,K\x00L1,9434765918\n"
+            "p3,Cy,Lee,1990-01-01,M,,\n"),
+        "relationships.csv": "record_id,related_record_id,type\np1,p2,parent\n",
+        "risk_markers.csv": "record_id,marker\np2,domestic-abuse-perpetrator\n",
+    })
+    report = ingest_extract(store, folder, "police", today=TODAY)
+    assert report.total("quarantined") == 0 and report.total("set_aside") == 5
+    people_rows = _current(store, "people")
+    assert set(people_rows) == {"p1", "p2", "p3"}
+    assert people_rows["p1"]["dob"] is None and people_rows["p1"]["postcode"] == "KL1 2AB"
+    bob = people_rows["p2"]
+    assert (bob["dob"], bob["sex"], bob["postcode"], bob["nhs_number"]) == (None, "U", None, None)
+    # What names a kept person is kept too.
+    assert len(_current(store, "relationships")) == len(_current(store, "risk_markers")) == 1
+    found = {(f.record_key, f.reason) for f in list_findings(store, area="ingest")}
+    assert found == {
+        ("p1", "people.csv row 1: dob '2031-05-01' is in the future; stored as unknown"),
+        ("p2", "people.csv row 2: dob '1099-01-01' would make the person over 120; "
+               "stored as unknown"),
+        ("p2", "people.csv row 2: sex 'X' is not one of: F, M, U; stored as unknown"),
+        ("p2", "people.csv row 2: postcode 'K?L1' is not a UK postcode; stored as unknown"),
+        ("p2", "people.csv row 2: nhs_number '9434765918' has the wrong NHS number check "
+               "digit; stored as unknown"),
+    }
+    # A corrected record loses its findings; the others keep theirs.
+    fixed = make_extract({"people.csv": PEOPLE_HEADER + "p1,Ann,Lee,2021-05-01,F,KL1 2AB,\n"})
+    ingest_extract(store, fixed, "police", today=TODAY)
+    assert {f.record_key for f in list_findings(store, area="ingest")} == {"p2"}
 
 
 def test_references_must_name_a_good_record_of_the_same_agency(
         store: Store, make_extract, extracts) -> None:
     ingest_extract(store, extracts.good, "police", today=TODAY)  # stores A1..A5 for police
     folder = make_extract({
-        "people.csv": PEOPLE_HEADER + "B1,Al,Ng,1990,M,,\nB2,Bea,Ng,2099,F,,\n",
+        "people.csv": PEOPLE_HEADER + "B1,Al,Ng,1990,M,,\nB2,,,2099,F,,\n",  # B2: no name
         "relationships.csv": "record_id,related_record_id,type\n"
                              "B1,A1,associate\nB1,B2,partner\nB1,ZZ,sibling\n",
         "incident_people.csv": "incident_id,record_id,role\nI-9,B1,witness\nI-404,B1,witness\n",
@@ -156,7 +191,9 @@ def test_parquet_extract_with_typed_columns(store: Store, tmp_path: Path) -> Non
         "recorded_at": [datetime(2024, 1, 2, 3, 4, 5), None],
     }).write_parquet(folder / "people.parquet")
     report = ingest_extract(store, folder, "health", today=TODAY)
-    assert (report.total("new"), report.total("quarantined")) == (1, 1)
+    assert (report.total("new"), report.total("quarantined"), report.total("set_aside")) == (
+        2, 0, 1)
+    assert _current(store, "people")["H2"]["dob"] is None  # 2099: stored as unknown
     ann = _current(store, "people")["H1"]
     assert ann["dob"] == "1990-01-02" and ann["aliases"] == "A Lee;Annie"
     assert ann["dob_estimated"] is True and ann["recorded_at"] == datetime(2024, 1, 2, 3, 4, 5)
@@ -227,7 +264,7 @@ def test_agency_names_are_checked(agency: str) -> None:
 
 def test_status_and_quarantine_follow_the_latest_ingest(store: Store, make_extract) -> None:
     assert store_status(store) == []
-    bad = make_extract({"people.csv": PEOPLE_HEADER + "p1,Ann,Lee,1990,F,,\np2,B,Lee,2099,M,,\n"})
+    bad = make_extract({"people.csv": PEOPLE_HEADER + "p1,Ann,Lee,1990,F,,\np2,,,,M,,\n"})
     ingest_extract(store, bad, "police", today=TODAY)
     ingest_extract(store, bad, "police", today=TODAY)
     assert count_quarantine(store) == 1  # the latest run's only
@@ -248,9 +285,11 @@ def test_the_example_bundle_loads_with_exactly_its_documented_bad_rows(
         report = ingest_extract(store, extracts.examples / agency, agency, today=TODAY)
         quarantined |= {(agency, p.file, p.row): p.field for p in report.problems}
     assert quarantined == {
-        ("police", "people.csv", 5): "dob",
         ("police", "relationships.csv", 4): "related_record_id",
-        ("social-care", "people.csv", 7): "nhs_number",
         ("social-care", "referrals.csv", 4): "primary_need",
-        ("education", "people.csv", 3): "upn",
     }
+    set_aside = {(f.agency, f.record_key, f.reason.split(":")[0])
+                 for f in list_findings(store, area="ingest")}
+    assert set_aside == {("police", "P-1005", "people.csv row 5"),
+                         ("social-care", "SC-2007", "people.csv row 7"),
+                         ("education", "E-3003", "people.csv row 3")}

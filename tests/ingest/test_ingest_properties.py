@@ -1,5 +1,5 @@
-"""Property tests: malformed rows and files never crash ingest, never lose a good row and
-never store a bad one. SQLite only, one store per test shared by its examples (each
+"""Property tests: malformed rows and files never crash ingest, never lose a usable row and
+never store a bad value. SQLite only, one store per test shared by its examples (each
 example checks what it changed, not absolute counts)."""
 
 from __future__ import annotations
@@ -80,15 +80,25 @@ BAD = {
 }
 
 
+SET_ASIDE = {"dob", "sex", "postcode", "nhs_number"}
+"""Fields whose bad value is stored as unknown, keeping the row."""
+
+
 @st.composite
-def person_rows(draw: st.DrawFn) -> tuple[dict[str, str], bool]:
-    """One people row and whether it is good (every field drawn from its good strategy)."""
+def person_rows(draw: st.DrawFn) -> tuple[dict[str, str], bool, int]:
+    """One people row, whether it is kept, and how many of its values are set aside.
+
+    A row is kept unless a name is bad (control characters) or nothing usable is left:
+    no name and no good NHS number."""
     bad_fields = draw(st.sets(st.sampled_from(sorted(BAD)), max_size=2))
     row = {"record_id": f"r{next(_serial)}"}
     for column in COLUMNS[1:]:
         strategy = BAD[column] if column in bad_fields else GOOD.get(column, st.just(""))
         row[column] = draw(strategy)
-    return row, not bad_fields
+    good_id = bool(row["nhs_number"].strip()) and "nhs_number" not in bad_fields
+    usable = bool(row["first_name"].strip() or row["surname"].strip() or good_id)
+    kept = usable and "first_name" not in bad_fields
+    return row, kept, len(bad_fields & SET_ASIDE) if kept else 0
 
 
 def _csv(rows: list[dict[str, str]]) -> str:
@@ -108,19 +118,20 @@ def _stored(store: Store, run_id: int) -> dict[str, str | None]:
 
 @SHARED
 @given(rows=st.lists(person_rows(), min_size=1, max_size=25))
-def test_good_rows_are_stored_and_bad_rows_quarantined(
+def test_usable_rows_are_stored_and_the_rest_quarantined(
         sqlite_store: Store, tmp_path_factory: pytest.TempPathFactory,
-        rows: list[tuple[dict[str, str], bool]]) -> None:
+        rows: list[tuple[dict[str, str], bool, int]]) -> None:
     folder = tmp_path_factory.mktemp("extract")
-    (folder / "people.csv").write_text(_csv([r for r, _ in rows]), encoding="utf-8")
+    (folder / "people.csv").write_text(_csv([r for r, _, _ in rows]), encoding="utf-8")
     report = ingest_extract(sqlite_store, folder, "police", today=TODAY)
-    good = {r["record_id"]: r["first_name"].strip() or None for r, ok in rows if ok}
-    bad = {r["record_id"] for r, ok in rows if not ok}
-    assert _stored(sqlite_store, report.run_id) == good
+    kept = {r["record_id"]: r["first_name"].strip() or None for r, ok, _ in rows if ok}
+    refused = {r["record_id"] for r, ok, _ in rows if not ok}
+    assert _stored(sqlite_store, report.run_id) == kept
     quarantined = {q.raw["record_id"] for q in list_quarantine(sqlite_store, run_id=report.run_id,
                                                                limit=None)}
-    assert quarantined == bad
-    assert report.total("quarantined") == len(bad) and report.total("new") == len(good)
+    assert quarantined == refused
+    assert report.total("quarantined") == len(refused) and report.total("new") == len(kept)
+    assert report.total("set_aside") == sum(aside for _, _, aside in rows)
 
 
 @st.composite
@@ -178,8 +189,8 @@ def test_malformed_files_never_crash_the_cli_and_refusals_store_nothing(
 @given(rows=st.lists(person_rows(), min_size=1, max_size=10), cut=st.integers(0, 400))
 def test_truncated_csv_either_loads_what_it_has_or_is_refused(
         sqlite_store: Store, tmp_path_factory: pytest.TempPathFactory,
-        rows: list[tuple[dict[str, str], bool]], cut: int) -> None:
-    text = _csv([r for r, _ in rows]).encode("utf-8")[:cut]
+        rows: list[tuple[dict[str, str], bool, int]], cut: int) -> None:
+    text = _csv([r for r, _, _ in rows]).encode("utf-8")[:cut]
     folder = tmp_path_factory.mktemp("extract")
     (folder / "people.csv").write_bytes(text)
     before = _totals(sqlite_store)

@@ -9,7 +9,7 @@ import pytest
 
 from kinlink.ingest.format import TABLES, ColumnSpec, Kind
 from kinlink.ingest.reader import ROW
-from kinlink.ingest.validate import validate_values
+from kinlink.ingest.validate import NOTHING_USABLE, USABLE, validate_values
 
 TODAY = date(2026, 11, 25)
 
@@ -25,9 +25,11 @@ def _good_value(column: ColumnSpec, i: int) -> str:
 
 def _check(table: str, column: str, values: list[str | None],
            **other: list[str]) -> tuple[list[object], dict[int, str]]:
-    """Validate one column's values (other required columns filled with good values).
+    """Validate one column's values (other required columns filled with good values, and a
+    name, so that a person row is usable).
 
-    Returns the stored values of good rows (None for bad rows) and {row: reason} of bad rows.
+    Returns the stored values of kept rows (None for bad rows and values set aside) and
+    {row: reason} of bad values.
     """
     spec = TABLES[table]
     n = len(values)
@@ -40,11 +42,13 @@ def _check(table: str, column: str, values: list[str | None],
             data[name] = list(other[name])
         elif spec_column.not_blank:
             data[name] = [_good_value(spec_column, i) for i in range(n)]
+        elif name == "first_name":
+            data[name] = ["Ann"] * n
     frame = pl.DataFrame(data, schema={ROW: pl.Int64} | {k: pl.Utf8 for k in data if k != ROW})
     result = validate_values(frame, spec, today=TODAY)
     stored = dict(zip(result.rows[ROW], result.rows[column], strict=True))
-    problems = {row: reason for row, field, reason in result.problems.iter_rows()
-                if field == column}
+    problems = {row: reason for row, field, reason in
+                pl.concat([result.problems, result.set_aside]).iter_rows() if field == column}
     return [stored.get(i) for i in range(1, n + 1)], problems
 
 
@@ -165,7 +169,19 @@ def test_required_ids_and_cross_column_rules() -> None:
 def test_every_table_accepts_a_row_of_blank_optional_values(table: str) -> None:
     spec = TABLES[table]
     data = {c.name: [_good_value(c, 0) if c.not_blank else ""] for c in spec.columns}
-    frame = pl.DataFrame({ROW: [1], **data})
+    usable = {c: ["Ann"] for c in USABLE.get(table, ())[:1]}  # a person needs a name or an id
+    frame = pl.DataFrame({ROW: [1], **data, **usable})
     result = validate_values(frame, spec, today=TODAY)
     assert result.problems.is_empty(), result.problems
     assert result.rows.height == 1
+
+
+def test_a_person_row_with_nothing_usable_is_refused_saying_why() -> None:
+    frame = pl.DataFrame({ROW: [1, 2, 3], "record_id": ["a", "b", "c"],
+                          "surname": [None, "Lee", None], "upn": [None, None, "bad"],
+                          "pnc_id": [None, None, "2012/0455671B"]})
+    result = validate_values(frame, TABLES["people"], today=TODAY)
+    assert result.rows.get_column("record_id").to_list() == ["b", "c"]
+    assert result.problems.rows() == [(1, None, NOTHING_USABLE)]
+    assert result.set_aside.rows() == [(3, "upn", "'bad' is not a UPN (a check letter and 12 "
+                                                  "characters)")]

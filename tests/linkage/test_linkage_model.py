@@ -131,8 +131,8 @@ def test_explanations_add_up_to_the_score(pairs: pa.Table,
 
 def test_an_explanation_reads_as_plain_words(trained_model: LinkageModel) -> None:
     pair = {
-        "uid_l": "a:1", "uid_r": "b:2", "gamma_forename": 7, "gamma_middle_names": -1,
-        "gamma_dob": 6, "gamma_sex": -1, "gamma_family_and_place": 15,
+        "uid_l": "a:1", "uid_r": "b:2", "gamma_forename": 8, "gamma_middle_names": -1,
+        "gamma_dob": 7, "gamma_sex": -1, "gamma_family_and_place": 19,
         "gamma_strong_id": -1, "first_name_l": "JOHN", "first_name_r": "JOHN",
         "dob_l": "1980-01-02", "dob_r": "1980-01-02", "surname_l": "SMYTH",
         "surname_r": "SMITH",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import polars as pl
 import pyarrow as pa
@@ -104,7 +104,7 @@ def _run(store: Store) -> int:
 def _assign(store: Store, table: pa.Table) -> dict[str, str]:
     run_id = _run(store)
     with store.begin() as conn:
-        assign_persons(conn, table, run_id=run_id)
+        assign_persons(conn, table, run_id=run_id, at=datetime(2026, 1, 2, tzinfo=UTC))
         return {f"{a}:{r}": p for a, r, p in conn.execute(select(
             record_persons.c.agency, record_persons.c.record_id, record_persons.c.person_id))}
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from kinlink.ingest import ingest_extract
+from kinlink.network import build_network
 from kinlink.store import Store
 from kinlink.store.schema.identity import record_persons
 
@@ -52,7 +53,8 @@ def ingest_borough_fixture() -> Callable[[Store], None]:
 
 @pytest.fixture
 def borough(store: Store) -> Store:
-    """The store holding the small borough, resolved."""
+    """The store holding the small borough, resolved, its network built."""
     ingest_borough(store)
     resolve_as(store)
+    build_network(store)
     return store

@@ -1,11 +1,12 @@
-"""Address normalisation: one home written several ways gives one key."""
+"""Network address keys: one home written several ways gives one key."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from kinlink.network.address import address_key, fill_missing_districts, outward_code
+from kinlink.address import household_key as address_key
+from kinlink.network.address import fill_missing_districts
 
 
 @pytest.mark.parametrize("address, postcode", [
@@ -44,13 +45,6 @@ def test_unusable_addresses_give_no_key() -> None:
     assert address_key("No fixed abode", None) is None
     assert address_key("Solihull", "B91 3QB") is None
     assert address_key(None, "B91 3QB") is None
-
-
-def test_outward_code() -> None:
-    assert outward_code("b91 3qb") == "B91"
-    assert outward_code("B91") == "B91"
-    assert outward_code("SW1A1AA") == "SW1A"
-    assert outward_code(None) == ""
 
 
 def test_missing_district_taken_from_the_only_known_one() -> None:

@@ -40,7 +40,7 @@ def test_user_mistakes_are_one_line_errors(borough: Store, tmp_path: Path) -> No
     for args in (["network", "P9999999"], ["network", AMY, "--as-of", "1 Nov"],
                  ["network", AMY, "--picture", str(tmp_path / "x.gif")],
                  ["alerts", "--status", "closed"],
-                 ["alerts", "ack", "999", "--reason", "r", "--actor", "a"]):
+                 ["alerts", "ack", "999", "--reason", "r"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 1, args
         assert result.output.startswith("Error: ") and "Traceback" not in result.output
@@ -54,11 +54,24 @@ def test_alerts_list_change_and_formats(borough: Store) -> None:
                                  .splitlines()))
     assert len(listed) == 7 and listed[0]["summary"]
     alert_id = str(rows[0]["id"])
-    _run("alerts", "ack", alert_id, "--reason", "seen", "--actor", "tester")
+    _run("alerts", "ack", alert_id, "--reason", "seen")
     assert "acknowledged" in _run("alerts", "--status", "acknowledged")
-    _run("alerts", "resolve", alert_id, "--reason", "done", "--actor", "tester")
+    _run("alerts", "resolve", alert_id, "--reason", "done")
     history = json.loads(_run("alerts", "show", alert_id))["history"]
     assert [h["to_status"] for h in history] == ["open", "acknowledged", "resolved"]
+    # The change is made as the user the CLI acts as (the built-in administrator here).
+    assert history[-1]["actor"] == "kinlink-admin"
+
+
+def test_reading_never_rebuilds_a_stale_network(borough: Store, ingest_borough) -> None:
+    from kinlink.network import network_status
+
+    built = network_status(borough)
+    ingest_borough(borough)  # an ingest run after the build: the graph is stale now
+    result = runner.invoke(app, ["network", AMY, "--as-of", "2026-11-01"])
+    assert result.exit_code == 0 and "kinlink alerts recompute" in result.stderr
+    after = network_status(borough)
+    assert after.stale and after.build_id == built.build_id
 
 
 def test_exports(borough: Store, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from kinlink.ingest import ingest_extract
-from kinlink.network import child_network, list_alerts, recompute_alerts
+from kinlink.network import build_network, child_network, list_alerts, recompute_alerts
 from kinlink.store import Store
 from kinlink.store.schema.identity import record_persons
 
@@ -49,6 +49,7 @@ def _borough(store: Store, tmp_path: Path, mia_born: str = "1992-02-02") -> None
         conn.execute(record_persons.insert(), [
             {"agency": "health" if rid.startswith("H") else "police", "record_id": rid,
              "person_id": pid, "cluster_confidence": 0.95} for rid, pid in PERSONS.items()])
+    build_network(store)
 
 
 def test_a_parents_housemate_and_a_housemates_partner_are_found(store: Store,
@@ -62,7 +63,7 @@ def test_a_parents_housemate_and_a_housemates_partner_are_found(store: Store,
     carl = next(a for a in network.adults if a.person.person_id == "P4")
     assert [(link.source, link.via) for link in carl.links] == [("co-residence", "P2")]
     recompute_alerts(store, as_of=AS_OF)
-    unlinked = {a["other_person_id"] for a in list_alerts(store, type="unlinked-risk")}
+    unlinked = {a.other_person_id for a in list_alerts(store, type="unlinked-risk")}
     assert unlinked == {"P4", "P5"}
 
 

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import insert
 
+from kinlink.clock import SYSTEM_CLOCK
 from kinlink.errors import InputError, NotFoundError
 from kinlink.review import (
     count_review_items,
@@ -57,7 +58,7 @@ def items(*rows: tuple[str, str, float]) -> pa.Table:
 def offer(store: Store, *rows: tuple[str, str, float]) -> int:
     run_id = new_run(store)
     with store.begin() as conn:
-        return store_review_items(conn, items(*rows), run_id=run_id)
+        return store_review_items(conn, items(*rows), run_id=run_id, at=SYSTEM_CLOCK.now())
 
 
 def test_items_are_stored_listed_and_filtered(store: Store) -> None:

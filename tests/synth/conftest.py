@@ -40,8 +40,8 @@ def noisy_config() -> SynthConfig:
         errors["double-barrel"] = 0.8
     config.agencies["police"].errors.update(zip(INCIDENT_ERRORS, (0.15, 0.2, 0.1),
                                                 strict=True))
-    config.agencies["social-care"].errors.update(zip(REFERRAL_ERRORS, (0.12, 0.16, 0.2),
-                                                     strict=True))
+    config.agencies["social-care"].errors.update(
+        zip(REFERRAL_ERRORS, (0.12, 0.16, 0.2, 0.1, 0.25), strict=True))
     return config
 
 

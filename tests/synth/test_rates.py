@@ -416,15 +416,22 @@ def test_referral_date_errors_come_at_their_configured_rates(
     """Measured from the log, each checked against what the extract shows."""
     refs = read(noisy.out / "social-care" / "referrals.csv")
     rate = noisy.config.agencies["social-care"].rate
-    missing, sunday, early = (_referral_ids(noisy, k) for k in REFERRAL_ERRORS)
+    missing, sunday, early, unauthorised, no_icpc_flag = (
+        _referral_ids(noisy, k) for k in REFERRAL_ERRORS)
     decided = refs.filter(pl.col("decision_date").is_not_null())
     started = refs.filter(pl.col("assessment_start_date").is_not_null())
+    authorised = refs.filter(pl.col("assessment_authorised_date").is_not_null())
+    not_required = refs.filter(pl.col("icpc_not_required") == "true")
     problems = misfits([
         ("decision-date-missing", len(missing), decided.height + len(missing),
          rate("decision-date-missing")),
         ("decision-on-weekend", len(sunday), decided.height, rate("decision-on-weekend")),
         ("assessment-before-referral", len(early), started.height,
          rate("assessment-before-referral")),
+        ("assessment-not-recorded", len(unauthorised), authorised.height + len(unauthorised),
+         rate("assessment-not-recorded")),
+        ("icpc-outcome-not-recorded", len(no_icpc_flag),
+         not_required.height + len(no_icpc_flag), rate("icpc-outcome-not-recorded")),
     ])
     assert not problems, problems
     blank = refs.filter(pl.col("decision_date").is_null())["referral_id"]
@@ -434,6 +441,10 @@ def test_referral_date_errors_come_at_their_configured_rates(
     before = started.filter(pl.col("assessment_start_date") < pl.col("referral_date").str.slice(
         0, 10))
     assert set(before["referral_id"]) == early
+    never = refs.filter(pl.col("referral_id").is_in(list(unauthorised)))
+    assert never["assessment_authorised_date"].is_null().all()
+    assert never["closure_date"].is_null().all()  # so the case looks open for ever
+    assert not set(not_required["referral_id"]) & no_icpc_flag
 
 
 def test_only_their_agencies_make_incident_and_referral_errors(noisy: Borough) -> None:

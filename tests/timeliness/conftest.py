@@ -16,6 +16,7 @@ from sqlalchemy import insert
 
 from kinlink.config import get_settings
 from kinlink.ingest import ingest_extract
+from kinlink.network import build_network
 from kinlink.store import Store
 from kinlink.store.schema.identity import persons, record_persons
 
@@ -36,7 +37,8 @@ def resolve(store: Store, person_id: str, *records: tuple[str, str]) -> None:
                 params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def borough_url(request: pytest.FixtureRequest,
                 tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A store with tests/data/timeliness/borough ingested and child C6 resolved."""
+    """A store with tests/data/timeliness/borough ingested, child C6 resolved and the
+    network built."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('borough') / 'kinlink.db'}"
     else:
@@ -46,6 +48,7 @@ def borough_url(request: pytest.FixtureRequest,
     for agency in ("social-care", "police"):
         ingest_extract(store, DATA / "borough" / agency, agency)
     resolve(store, "P0000006", ("social-care", "C6"), ("police", "PC6"))
+    build_network(store)  # the queue reads children's risk from the network as built
     store.dispose()
     return url
 

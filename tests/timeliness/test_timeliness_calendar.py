@@ -1,12 +1,16 @@
 """Working days and hours, against cases counted by hand on a calendar.
 
-Convention under test: the referral day is day 0; a date that is not a working day counts
-as the next working day; N working days fall due at the end of the Nth working day after.
+Convention under test (Working Together to Safeguard Children 2023): the referral day is day
+0 whatever day it is; N working days fall due at the end of the Nth working day after it; an
+event on a day that is not a working day counts as made on the next working day. The due
+dates of `due_dates.csv` were worked out by hand on a calendar, not by this code.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import csv
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,13 +20,14 @@ from hypothesis import strategies as st
 from kinlink.timeliness import WorkingCalendar
 
 ENG = WorkingCalendar()
+DATA = Path(__file__).parents[1] / "data" / "timeliness"
 
 
 @pytest.mark.parametrize(("start", "n", "due", "why"), [
     (date(2026, 1, 7), 1, date(2026, 1, 8), "Wed -> Thu: plain weekday"),
     (date(2026, 1, 9), 1, date(2026, 1, 12), "Fri -> Mon: Sat and Sun skipped"),
-    (date(2026, 1, 10), 1, date(2026, 1, 13),
-     "Sat: starts Mon 12 Jan (day 0), so day 1 is Tue 13"),
+    (date(2026, 1, 10), 1, date(2026, 1, 12),
+     "Sat 10 Jan is day 0; the first working day after it, Mon 12, is day 1"),
     (date(2027, 12, 24), 1, date(2027, 12, 29),
      "Fri 24 Dec 2027: Christmas (Sat) and Boxing Day (Sun) are observed Mon 27 and Tue 28"),
     (date(2027, 12, 30), 3, date(2028, 1, 5),
@@ -47,7 +52,9 @@ def test_add_working_days_hand_counted(start: date, n: int, due: date, why: str)
 @pytest.mark.parametrize(("start", "end", "days", "why"), [
     (date(2026, 1, 9), date(2026, 1, 12), 1, "Fri -> Mon"),
     (date(2026, 1, 12), date(2026, 1, 12), 0, "same day is day 0"),
-    (date(2026, 1, 10), date(2026, 1, 12), 0, "Sat referral counts as Mon: day 0"),
+    (date(2026, 1, 10), date(2026, 1, 12), 1, "Sat referral, Mon decision: one working day"),
+    (date(2026, 1, 10), date(2026, 1, 11), 1, "Sat referral, Sun decision counts as Mon's"),
+    (date(2026, 1, 10), date(2026, 1, 10), 0, "decided the Saturday it arrived: day 0"),
     (date(2026, 1, 12), date(2026, 1, 17), 5, "Mon -> Sat counts as the next Mon: 5"),
     (date(2027, 12, 24), date(2027, 12, 31), 3, "Wed 29, Thu 30, Fri 31 Dec 2027"),
     (date(2025, 12, 31), date(2026, 1, 2), 1, "New Year's Day Thu 1 Jan skipped"),
@@ -126,9 +133,44 @@ def test_vectorised_matches_one_at_a_time() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=st.dates(date(2020, 1, 1), date(2035, 12, 31)), n=st.integers(0, 80))
+@given(start=st.dates(date(2020, 1, 1), date(2035, 12, 31)), n=st.integers(1, 80))
 def test_due_day_is_n_working_days_later(start: date, n: int) -> None:
     due = ENG.add_working_days(start, n)
     assert ENG.is_working_day(due)
     assert ENG.working_days_between(start, due) == n
-    assert len(ENG.working_days_in(ENG.roll(start), due)) == n + 1  # day 0 to day n
+    after_start = ENG.working_days_in(start, due)
+    assert len([d for d in after_start if d > start]) == n  # day 1 to day n
+    # The day before the due day is still in time; any day after it is late.
+    assert ENG.working_days_between(start, due - timedelta(days=1)) <= n
+    assert ENG.working_days_between(start, due + timedelta(days=1)) == n + 1
+
+
+HAND_WORKED = DATA / "due_dates.csv"
+
+
+def _hand_worked() -> list[tuple[date, str, int, date, str]]:
+    with HAND_WORKED.open(newline="", encoding="utf-8") as f:
+        return [(date.fromisoformat(r["start"]), r["clock"], int(r["working_days"]),
+                 date.fromisoformat(r["due"]), r["why"]) for r in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize(("start", "clock", "n", "due", "why"), _hand_worked())
+def test_hand_worked_due_dates(start: date, clock: str, n: int, due: date, why: str) -> None:
+    assert ENG.add_working_days(start, n) == due, f"{clock}: {why}"
+    assert ENG.working_days_between(start, due) == n
+
+
+def test_hand_worked_cases_cover_every_kind_of_day() -> None:
+    """The list holds weekends, every kind of bank holiday and the one-off ones."""
+    cases = _hand_worked()
+    assert len(cases) >= 24
+    starts = {start for start, *_ in cases}
+    spanned = {start + timedelta(days=i) for start, _, _, due, _ in cases
+               for i in range((due - start).days)}
+    kinds = {ENG.holiday_name(d) for d in spanned} - {None}
+    for name in ("New Year's Day", "Good Friday", "Easter Monday", "May Day",
+                 "Spring Bank Holiday", "Late Summer Bank Holiday", "Christmas Day",
+                 "Boxing Day", "State Funeral of Queen Elizabeth II",
+                 "Coronation of Charles III", "Platinum Jubilee of Elizabeth II"):
+        assert any(name in k for k in kinds), name
+    assert any(d.weekday() == 5 for d in starts) and any(d.weekday() == 6 for d in starts)

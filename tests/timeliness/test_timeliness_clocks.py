@@ -98,7 +98,7 @@ def test_assessment_not_needed_after_no_further_action() -> None:
 def test_icpc_15_working_days_from_the_strategy_discussion() -> None:
     # Strategy discussion Mon 2 Feb 2026: day 15 is Mon 23 Feb.
     row = {"referral_date": "2026-01-30T10:00", "decision_date": "2026-01-30T12:00",
-           "strategy_discussion_date": "2026-02-02"}
+           "strategy_discussion_date": "2026-02-02", "s47_start_date": "2026-02-02"}
     open_icpc = clocks_of(row, as_of=datetime(2026, 2, 23, 12))["icpc"]
     assert open_icpc.status is ClockStatus.OPEN
     assert open_icpc.due_at == datetime(2026, 2, 23, 17)
@@ -106,6 +106,37 @@ def test_icpc_15_working_days_from_the_strategy_discussion() -> None:
     assert (held.status, held.waited) == (ClockStatus.BREACHED, 16)
     before = clocks_of({"referral_date": "2026-01-30T10:00"}, as_of=datetime(2026, 3, 1))
     assert before["icpc"].status is ClockStatus.NOT_STARTED
+
+
+def test_icpc_counts_from_the_last_strategy_discussion_before_the_enquiry() -> None:
+    # Discussions Mon 2 Feb (no enquiry then), Mon 9 Feb (led to the s47 on Tue 10 Feb) and
+    # Mon 16 Feb (after it): the clock starts Mon 9 Feb, so day 15 is Mon 2 Mar.
+    row = {"referral_date": "2026-01-30T10:00", "decision_date": "2026-01-30T12:00",
+           "strategy_discussion_date": "2026-02-02",
+           "strategy_discussion_dates": "2026-02-09;2026-02-16", "s47_start_date": "2026-02-10"}
+    icpc = clocks_of(row, as_of=datetime(2026, 2, 20))["icpc"]
+    assert icpc.started_at == datetime(2026, 2, 9)
+    assert icpc.due_at == datetime(2026, 3, 2, 17)
+
+
+def test_icpc_not_needed_when_the_enquiry_found_none_required() -> None:
+    # The case: strategy discussion and s47 on Fri 2 Oct 2026, assessment
+    # authorised 20 Oct, no conference needed, not closed.
+    row = {"referral_date": "2026-10-01T10:00", "decision_date": "2026-10-01T12:00",
+           "strategy_discussion_date": "2026-10-02", "s47_start_date": "2026-10-02",
+           "assessment_authorised_date": "2026-10-20"}
+    waiting = clocks_of(row, as_of=datetime(2026, 11, 30))["icpc"]
+    assert waiting.status is ClockStatus.OVERDUE  # nothing says a conference was not needed
+    done = clocks_of(row | {"icpc_not_required": True}, as_of=datetime(2026, 11, 30))["icpc"]
+    assert done.status is ClockStatus.NOT_NEEDED
+    assert done.note == "not needed after icpc not required"
+
+
+def test_no_icpc_clock_without_a_section_47_enquiry() -> None:
+    row = {"referral_date": "2026-10-01T10:00", "decision_date": "2026-10-01T12:00",
+           "strategy_discussion_date": "2026-10-02"}
+    icpc = clocks_of(row, as_of=datetime(2026, 11, 30))["icpc"]
+    assert icpc.status is ClockStatus.NOT_NEEDED and icpc.note == "no s47 start recorded"
 
 
 def test_reviews_first_within_3_months_then_every_6() -> None:

@@ -21,11 +21,14 @@ def test_packaged_defaults() -> None:
     assert (clocks["assessment"].stop, clocks["assessment"].working_days) == (
         "assessment_authorised", 45)
     assert (clocks["icpc"].start, clocks["icpc"].working_days) == ("strategy_discussion", 15)
+    assert (clocks["icpc"].start_occurrence, clocks["icpc"].start_not_after) == (
+        "last", "s47_start")  # Working Together 2023: the discussion that led to the s47
     assert (clocks["review"].months, clocks["review"].then_every_months) == (3, 6)
     assert clocks["triage"].working_hours == {"red": 4, "amber": 24, "green": 72}
     assert config.calendar.region == "ENG"
     assert (config.calendar.day_start, config.calendar.day_end) == (time(9), time(17))
-    assert config.queue_clocks == ["decision", "triage", "assessment", "icpc"]
+    assert config.queue_clocks == ["decision", "triage", "assessment", "icpc", "review"]
+    assert clocks["review"].queue == "overdue"  # scheduled months ahead: listed once late
     assert config.report_clocks == ["decision", "assessment"]
 
 

@@ -1,17 +1,18 @@
 """The queue over the hand-counted borough (tests/data/timeliness), as of Mon 2 Mar 2026.
 
 Working days waited (from each waiting clock's start) and priorities, counted by hand:
-priority = weight (high 4, medium/unknown 2, low 1) x (1 + days waited + days overdue).
+priority = weight (high 4, medium/unknown 2, low 1) x (1 + min(days waited + days overdue,
+20)).
 
 - R6  ICPC: strategy discussion Mon 2 Feb, due Mon 23 Feb (15), 20 waited, 5 over; high
-      (section 47): 4 x 26 = 104. Overdue and high.
+      (section 47): 4 x (1 + 20) = 84 (25 capped at 20). Overdue and high.
 - R1  red, referred Mon 23 Feb 10:00, no decision: triage due 14:00 that day; 5 waited;
       over by 3h (Mon) + 4 x 8h + 8h (Mon 2) = 43h = 5.375 days: 4 x 11.375 = 45.5.
 - R10 red, referred Thu 26 Feb 10:00, decision dated 2099 (ignored): due 14:00; 2
       waited; over 3 + 8 + 8 = 19h = 2.375 days: 4 x 5.375 = 21.5.
 - R5  green, assessment from Mon 3 Nov 2025, due Thu 8 Jan (bank holidays 25, 26 Dec and
-      1 Jan skipped); 82 waited, 37 over: 1 x 120 = 120.
-- R3  N1, assessment from Mon 5 Jan, due Mon 9 Mar; 40 waited: 2 x 41 = 82.
+      1 Jan skipped); 82 waited, 37 over: 1 x (1 + 20) = 21.
+- R3  N1, assessment from Mon 5 Jan, due Mon 9 Mar; 40 waited: 2 x (1 + 20) = 42.
 - R4  amber, from Mon 16 Feb; 10 waited: 2 x 11 = 22.
 - R9  no rating (unknown), from Fri 20 Feb, its authorisation (10 Feb) predates the
       referral so is ignored; 6 waited: 2 x 7 = 14.
@@ -41,13 +42,13 @@ AS_OF = date(2026, 3, 2)
 
 def test_queue_order_follows_the_documented_rule(borough: Store) -> None:
     items = build_queue(borough, as_of=AS_OF)
-    assert [i.referral_id for i in items] == ["R6", "R1", "R10", "R5", "R3", "R4", "R9", "R8",
+    assert [i.referral_id for i in items] == ["R6", "R1", "R10", "R3", "R4", "R5", "R9", "R8",
                                               "R2"]
     assert [i.rank for i in items] == list(range(1, 10))
     by_id = {i.referral_id: i for i in items}
     assert {k: (i.waited_days, round(i.overdue_days, 3), i.priority) for k, i in by_id.items()} \
-        == {"R6": (20, 5, 104), "R1": (5, 5.375, 45.5), "R10": (2, 2.375, 21.5),
-            "R5": (82, 37, 120), "R3": (40, 0, 82), "R4": (10, 0, 22), "R9": (6, 0, 14),
+        == {"R6": (20, 5, 84), "R1": (5, 5.375, 45.5), "R10": (2, 2.375, 21.5),
+            "R5": (82, 37, 21), "R3": (40, 0, 42), "R4": (10, 0, 22), "R9": (6, 0, 14),
             "R8": (4, 0, 10), "R2": (1, 0, 2)}
     assert by_id["R1"].clock.clock == "triage"
     assert by_id["R1"].also_waiting_for == ("decision", "assessment")
@@ -82,7 +83,7 @@ def test_messy_referrals_stay_in_the_queue_flagged(borough: Store) -> None:
 
 def test_filters_by_team_and_state(borough: Store) -> None:
     north = build_queue(borough, as_of=AS_OF, team="north")
-    assert [i.referral_id for i in north] == ["R1", "R5", "R3", "R9"]
+    assert [i.referral_id for i in north] == ["R1", "R3", "R5", "R9"]
     assert [i.rank for i in north] == [1, 2, 3, 4]
     overdue = build_queue(borough, as_of=AS_OF, state="overdue")
     assert [i.referral_id for i in overdue] == ["R6", "R1", "R10", "R5"]
@@ -143,3 +144,34 @@ def test_findings_are_recorded_once_per_run(borough: Store) -> None:
     assert {f.run_id for f in findings} == {run.id}
     assert run.waiting == 9 and run.overdue == 4 and run.findings == 4
     assert findings[0].severity == "error"  # most severe first
+
+
+def test_stale_referrals_are_listed_apart_after_real_waits(borough: Store) -> None:
+    # Wed 1 Apr 2026: R5's assessment (due Thu 8 Jan) is 59 working days overdue and
+    # nothing has been recorded on it since its assessment started on Wed 5 Nov 2025 (102
+    # working days): more than 40 each, so probably not recorded. R2's decision, 22 days
+    # overdue, is still a wait.
+    items = build_queue(borough, as_of=date(2026, 4, 1))
+    assert items[-1].referral_id == "R5" and items[-1].rank == len(items)
+    assert items[-1].state == "probably-not-recorded"
+    assert items[-1].not_recorded is not None and "since 2025-11-05" in items[-1].not_recorded
+    assert [i.referral_id for i in items if i.not_recorded] == ["R5"]
+    by_id = {i.referral_id: i for i in items}
+    assert by_id["R2"].state == "overdue"
+    assert [i.referral_id for i in build_queue(borough, as_of=date(2026, 4, 1),
+                                               state="probably-not-recorded")] == ["R5"]
+    stale = [f for e in evaluate_cases(borough, as_of=date(2026, 4, 1)) for f in e.findings
+             if f.rule == "probably-not-recorded"]
+    assert [(f.record_key, f.severity) for f in stale] == [("R5", "warning")]
+
+
+def test_waiting_alone_lifts_a_child_only_so_far(borough: Store) -> None:
+    # R5, low risk, waited 82 and 37 overdue: 1 x (1 + min(119, 20)) = 21, not 120; so a
+    # high-risk child who has waited 6 days (R9: 4 x 7 = 28) comes first.
+    config = load_config()
+    evaluated = [e for e in evaluate_cases(borough, as_of=AS_OF, config=config)
+                 if e.case.referral_id in ("R5", "R9")]
+    risks = {e.case.child_key: ChildRisk("low" if e.case.referral_id == "R5" else "high",
+                                         0.5, "referral") for e in evaluated}
+    items = queue_items(evaluated, risks, config, moment(AS_OF))
+    assert [(i.referral_id, i.priority) for i in items] == [("R9", 28), ("R5", 21)]

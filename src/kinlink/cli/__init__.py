@@ -28,7 +28,8 @@ app = typer.Typer(
     cls=KinlinkGroup,
     help="Link multi-agency records into persons and show each child's network, risks "
     "and waiting times. Settings come from KINLINK_* environment variables "
-    "(KINLINK_DATABASE_URL, KINLINK_HOME).",
+    "(KINLINK_DATABASE_URL, KINLINK_HOME, KINLINK_CLI_USER). A new store needs "
+    "`kinlink db upgrade` first.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -38,12 +39,17 @@ app = typer.Typer(
 # Each module defines `register(app)`; listed in the order `--help` shows them.
 COMMAND_MODULES: tuple[str, ...] = (
     "kinlink.cli.demo",
+    "kinlink.cli.db",
     "kinlink.cli.synth",
     "kinlink.cli.ingest",
     "kinlink.cli.linkage",
     "kinlink.cli.resolve",
     "kinlink.cli.timeliness",
     "kinlink.cli.network",
+    "kinlink.cli.chronology",
+    "kinlink.cli.prompts",
+    "kinlink.cli.users",
+    "kinlink.cli.audit",
 )
 
 for _name in COMMAND_MODULES:

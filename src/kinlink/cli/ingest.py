@@ -11,16 +11,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import console, err_console, store
+from kinlink.cli.common import console, core, err_console
 from kinlink.errors import InputError
-from kinlink.ingest import (
-    IngestReport,
-    check_agency,
-    count_quarantine,
-    ingest_extract,
-    list_quarantine,
-    store_status,
-)
+from kinlink.ingest import IngestReport
 from kinlink.ingest.format import TABLES
 
 _STATUS_HEADINGS = {
@@ -47,21 +40,29 @@ def ingest(
 ) -> None:
     """Validate an agency extract and store its good rows; bad rows go to quarantine.
 
+    A person row keeps its name and history when one of its values is wrong (a date of
+    birth in 2031, an NHS number with a wrong check digit, ...): the value is stored as
+    unknown with a finding naming file, row, field and value (`kinlink findings`). Only a
+    row with nothing usable left (no name and no identifier) is quarantined whole.
+
     Exits 0 when the extract was stored (even with quarantined rows) and 1 when a file
     could not be read at all, in which case nothing of the extract is stored.
     """
-    report = ingest_extract(store(), path, agency, progress=progress)
+    kl, actor = core(progress=progress)
+    report = kl.ingest.load(actor, path, agency)
     for warning in report.warnings:
         err_console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
     console.print(_summary_table(report))
     if report.problems and show:
         console.print(_problems_table(report, show))
-    quarantined = report.total("quarantined")
+    quarantined, set_aside = report.total("quarantined"), report.total("set_aside")
     console.print(
         f"Ingest run {report.run_id}: stored {report.total('new')} new and "
         f"{report.total('changed')} changed rows, {report.total('unchanged')} unchanged, "
         f"{quarantined} quarantined"
-        + (f" (see `kinlink quarantine --agency {report.agency}`)." if quarantined else "."),
+        + (f" (see `kinlink quarantine --agency {report.agency}`)" if quarantined else "")
+        + f"; {set_aside} wrong values stored as unknown"
+        + (f" (see `kinlink findings --agency {report.agency}`)." if set_aside else "."),
         highlight=False,
     )
 
@@ -100,14 +101,16 @@ def quarantine(
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                         help="table, csv or json."),
 ) -> None:
-    """List rows that ingest refused to store, with file, row, field and reason."""
-    if agency is not None:
-        check_agency(agency)
+    """List rows that ingest refused to store, with file, row, field and reason.
+
+    Only rows with nothing usable are refused whole; a wrong value of a usable person row
+    is stored as unknown instead (see `kinlink findings`)."""
     if table is not None and table not in TABLES:
         raise InputError(f"unknown table {table!r}; one of {', '.join(TABLES)}", field="table")
-    options = {"agency": agency, "table": table, "run_id": run, "latest": not all_runs}
-    the_store = store()
-    rows = list_quarantine(the_store, limit=limit, **options)  # type: ignore[arg-type]
+    kl, actor = core()
+    page = kl.ingest.quarantine(actor, agency=agency, table=table, run_id=run,
+                                latest=not all_runs, limit=limit)
+    rows = page.rows
     if output is OutputFormat.json:
         typer.echo(json.dumps([asdict(r) for r in rows], indent=2))
         return
@@ -118,7 +121,7 @@ def quarantine(
             writer.writerow([r.run_id, r.agency, r.table, r.file, r.row, r.field or "",
                              r.reason, json.dumps(r.raw)])
         return
-    total = count_quarantine(the_store, **options)  # type: ignore[arg-type]
+    total = page.total
     if not rows:
         console.print("No quarantined rows.")
         return
@@ -130,13 +133,50 @@ def quarantine(
     console.print(view)
 
 
+def findings(
+    agency: str | None = typer.Option(None, "--agency", "-a", help="Only this agency."),
+    area: str | None = typer.Option(None, "--area", help="Only this area's findings "
+                                    "(ingest, timeliness, ...)."),
+    table: str | None = typer.Option(None, "--table", "-t",
+                                     help=f"Only this table ({', '.join(TABLES)})."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="At most this many findings."),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                        help="table, csv or json."),
+) -> None:
+    """List data-quality findings: values ingest stored as unknown, messy dates, ..."""
+    kl, actor = core()
+    found = [f for f in kl.quality.findings(actor, area=area, agency=agency)
+             if table is None or f.table_name == table]
+    shown = found[:limit]
+    headings = ("area", "agency", "table_name", "record_key", "rule", "severity", "reason")
+    if output is OutputFormat.json:
+        typer.echo(json.dumps([{h: getattr(f, h) for h in headings} for f in shown], indent=2))
+        return
+    if output is OutputFormat.csv:
+        writer = csv.writer(typer.get_text_stream("stdout"), lineterminator="\n")
+        writer.writerow(headings)
+        writer.writerows([getattr(f, h) for h in headings] for f in shown)
+        return
+    if not shown:
+        console.print("No findings.")
+        return
+    view = Table(title=f"Data-quality findings ({len(shown)} of {len(found)})",
+                 title_justify="left")
+    for heading in ("area", "agency", "table", "record", "rule", "reason"):
+        view.add_column(heading, overflow="fold")
+    for f in shown:
+        view.add_row(f.area, f.agency, f.table_name, f.record_key, f.rule, f.reason)
+    console.print(view)
+
+
 def status(
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                         help="table, csv or json."),
 ) -> None:
     """Show what is loaded, by agency and table: rows, versions, quarantine, last ingest."""
-    rows = store_status(store())
-    records = [asdict(r) | {"last_ingest": r.last_ingest.isoformat(sep=" ", timespec="seconds")
+    kl, actor = core()
+    rows = kl.ingest.status(actor)
+    records = [asdict(r) | {"last_ingest": f"{r.last_ingest:%Y-%m-%d %H:%M:%S} UTC"
                             if r.last_ingest else None} for r in rows]
     if output is OutputFormat.json:
         typer.echo(json.dumps(records, indent=2))
@@ -165,4 +205,5 @@ def register(app: typer.Typer) -> None:
     """Add the ingest commands to the `kinlink` app."""
     app.command("ingest")(ingest)
     app.command("quarantine")(quarantine)
+    app.command("findings")(findings)
     app.command("status")(status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -13,19 +14,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import console, store
+from kinlink.cli.common import console, core, err_console, option_date
 from kinlink.errors import InputError
-from kinlink.network import (
-    child_network,
-    draw_network,
-    export_links,
-    export_persons,
-    get_alert,
-    list_alerts,
-    recompute_alerts,
-    set_alert_status,
-)
-from kinlink.network.graph import is_stale
+from kinlink.network import draw_network
+from kinlink.network.export import LinkRow, PersonRow, columns, write_rows
+from kinlink.network.graph import NetworkStatus
 from kinlink.network.view import Adult, ChildNetwork, Marker
 
 
@@ -39,13 +32,7 @@ AS_OF_HELP = "The date to look at the network on (YYYY-MM-DD); default today."
 
 
 def _as_of(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise InputError(f"--as-of must be a date like 2026-11-01, not {value!r}",
-                         field="as-of") from e
+    return option_date(value, "as-of")
 
 
 def _marker_line(m: Marker) -> str:
@@ -95,6 +82,14 @@ def _print_network(network: ChildNetwork) -> None:
                           f": {other.role}", highlight=False)
 
 
+def _warn_if_stale(status: NetworkStatus) -> None:
+    if status.stale:
+        built = f"{status.built_at:%Y-%m-%d %H:%M} UTC" if status.built_at else "never"
+        err_console.print(f"[yellow]Warning:[/yellow] records changed since the network was "
+                          f"built ({built}): run `kinlink alerts recompute` to rebuild it.",
+                          highlight=False)
+
+
 def network(
     person_id: str = typer.Argument(..., help="Person id (P0000001), or agency:record_id "
                                               "for a record not resolved yet."),
@@ -102,17 +97,25 @@ def network(
     picture: Path | None = typer.Option(None, "--picture", help="Also draw the network to "
                                         "this .svg or .png file."),
     as_json: bool = typer.Option(False, "--json", help="Print the network as JSON."),
+    reason: str | None = typer.Option(None, "--reason", help="Why you are opening it "
+                                      "(required for a restricted person; kept in the "
+                                      "audit log)."),
 ) -> None:
-    """Show a child's adults, their risk markers and the evidence behind every link."""
+    """Show a child's adults, their risk markers and the evidence behind every link.
+
+    Reads the network as last built; if records changed since, says so (rebuilding is
+    `kinlink alerts recompute`)."""
     if picture is not None and picture.suffix.lower() not in (".svg", ".png"):
         raise InputError("the picture must be a .svg or .png file", file=str(picture))
-    result = child_network(store(), person_id, as_of=_as_of(as_of))
+    kl, actor = core()
+    view = kl.network.child(actor, person_id, as_of=_as_of(as_of), reason=reason)
+    _warn_if_stale(view.status)
     if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(view.network.to_dict(), indent=2) + "\n")
     else:
-        _print_network(result)
+        _print_network(view.network)
     if picture is not None:
-        console.print(f"Picture written to {draw_network(result, picture)}")
+        console.print(f"Picture written to {draw_network(view.network, picture)}")
 
 
 ALERT_COLUMNS = ("id", "type", "status", "person_id", "other_person_id", "agency", "summary",
@@ -143,72 +146,71 @@ def _write_alerts(rows: list[dict[str, Any]], fmt: Format) -> None:
 def alerts(
     ctx: typer.Context,
     type: str | None = typer.Option(None, "--type", help="unlinked-risk, split-identity, "
-                                    "wrong-place or breach."),
+                                    "wrong-place, breach or second-look."),
     agency: str | None = typer.Option(None, "--agency", help="Only this agency's alerts."),
     status: str | None = typer.Option(None, "--status", help="open, acknowledged or resolved."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
     limit: int = typer.Option(100, "--limit", min=1, help="At most this many alerts."),
     offset: int = typer.Option(0, "--offset", min=0, help="Skip this many first."),
 ) -> None:
-    """List alerts (recomputing them first if records changed since the last build)."""
+    """List alerts as last recomputed (says so if records changed since)."""
     if ctx.invoked_subcommand is not None:
         return
-    s = store()
-    with s.connect() as conn:
-        stale = is_stale(conn)
-    if stale:
-        console.print("Records changed since the network was built: recomputing alerts.",
-                      style="dim") if fmt is Format.table else None
-        recompute_alerts(s)
-    _write_alerts(list_alerts(s, type=type, agency=agency, status=status, limit=limit,
-                              offset=offset), fmt)
+    kl, actor = core()
+    _warn_if_stale(kl.network.status(actor))
+    _write_alerts([asdict(a) for a in kl.alerts.list(actor, type=type, agency=agency,
+                                                     status=status, limit=limit,
+                                                     offset=offset)], fmt)
 
 
 @alerts_app.command("recompute")
 def alerts_recompute(as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP)) -> None:
     """Rebuild the network and bring the stored alerts in line (after ingest or resolve)."""
-    summary = recompute_alerts(store(), as_of=_as_of(as_of), progress=True)
-    network_part = summary["network"]
+    kl, actor = core(progress=True)
+    summary = kl.network.rebuild(actor, as_of=_as_of(as_of))
+    network_part = summary.network
     console.print(f"Network: {network_part['persons']} persons, {network_part['edges']} edges, "
                   f"{network_part['markers']} markers ({network_part['seconds']} s)")
-    console.print("Found: " + ", ".join(f"{k} {v}" for k, v in summary["found"].items()))
-    console.print(f"Alerts: {summary['new']} new, {summary['refreshed']} unchanged, "
-                  f"{summary['reopened']} reopened, {summary['closed']} closed, "
-                  f"{summary['carried_over']} carried over")
+    console.print("Found: " + ", ".join(f"{k} {v}" for k, v in summary.found.items()))
+    console.print(f"Alerts: {summary.new} new, {summary.refreshed} unchanged, "
+                  f"{summary.reopened} reopened, {summary.closed} closed, "
+                  f"{summary.carried_over} carried over")
 
 
 @alerts_app.command("show")
 def alerts_show(alert_id: int = typer.Argument(..., help="The alert's id.")) -> None:
     """Show one alert with its evidence and the history of its status."""
-    sys.stdout.write(json.dumps(get_alert(store(), alert_id), indent=2, default=str) + "\n")
+    kl, actor = core()
+    sys.stdout.write(json.dumps(asdict(kl.alerts.get(actor, alert_id)), indent=2, default=str)
+                     + "\n")
 
 
-def _change(alert_id: int, status: str, actor: str, reason: str) -> None:
-    alert = set_alert_status(store(), alert_id, status, actor=actor, reason=reason)
-    console.print(f"Alert {alert_id} is now {alert['status']}.")
+def _change(alert_id: int, status: str, reason: str) -> None:
+    kl, actor = core()
+    alert = kl.alerts.change(actor, alert_id, status, reason=reason)
+    console.print(f"Alert {alert_id} is now {alert.status} (by {actor.username}).")
 
 
-ACTOR = typer.Option(..., "--actor", help="Who is making the change.")
 REASON = typer.Option(..., "--reason", help="Why (kept in the alert's history).")
 ALERT_ID = typer.Argument(..., help="The alert's id.")
 
 
 @alerts_app.command("ack")
-def alerts_ack(alert_id: int = ALERT_ID, reason: str = REASON, actor: str = ACTOR) -> None:
+def alerts_ack(alert_id: int = ALERT_ID, reason: str = REASON) -> None:
     """Acknowledge an alert: someone is dealing with it."""
-    _change(alert_id, "acknowledged", actor, reason)
+    _change(alert_id, "acknowledged", reason)
 
 
 @alerts_app.command("resolve")
-def alerts_resolve(alert_id: int = ALERT_ID, reason: str = REASON, actor: str = ACTOR) -> None:
+def alerts_resolve(alert_id: int = ALERT_ID, reason: str = REASON) -> None:
     """Resolve an alert: it has been dealt with."""
-    _change(alert_id, "resolved", actor, reason)
+    _change(alert_id, "resolved", reason)
 
 
 @alerts_app.command("reopen")
-def alerts_reopen(alert_id: int = ALERT_ID, reason: str = REASON, actor: str = ACTOR) -> None:
+def alerts_reopen(alert_id: int = ALERT_ID, reason: str = REASON) -> None:
     """Reopen an acknowledged or resolved alert."""
-    _change(alert_id, "open", actor, reason)
+    _change(alert_id, "open", reason)
 
 
 export_app = typer.Typer(help="Export the network as CSV, to score it against a truth.",
@@ -222,14 +224,16 @@ def export_links_command(out: Path = OUT,
                          ) -> None:
     """One row per (child, adult within two steps): relationship, recorded or inferred,
     markers and evidence record ids."""
-    rows = export_links(store(), out, as_of=_as_of(as_of))
+    kl, actor = core()
+    rows = write_rows(out, columns(LinkRow), kl.export.links(actor, as_of=_as_of(as_of)))
     console.print(f"Wrote {rows} links to {out}")
 
 
 @export_app.command("persons")
 def export_persons_command(out: Path = OUT) -> None:
     """One row per source record: agency, record_id and the person it was resolved into."""
-    rows = export_persons(store(), out)
+    kl, actor = core()
+    rows = write_rows(out, columns(PersonRow), kl.export.persons(actor))
     console.print(f"Wrote {rows} records to {out}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -13,19 +13,9 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kinlink.cli.common import console, err_console, store
-from kinlink.timeliness import (
-    REGIONS,
-    ClocksConfig,
-    QueueItem,
-    TimelinessReport,
-    build_queue,
-    evaluate_cases,
-    load_config,
-    record_run,
-    timeliness_report,
-)
-from kinlink.timeliness.evaluate import moment
+from kinlink.cli.common import console, core, err_console
+from kinlink.core import Actor, Kinlink
+from kinlink.timeliness import REGIONS, ClocksConfig, QueueItem, TimelinessReport
 from kinlink.timeliness.stats import AGE_BANDS
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -40,6 +30,7 @@ class Format(StrEnum):
 class QueueState(StrEnum):
     open = "open"
     overdue = "overdue"
+    not_recorded = "probably-not-recorded"
 
 
 class By(StrEnum):
@@ -47,11 +38,22 @@ class By(StrEnum):
     month = "month"
 
 
-def _as_of(value: datetime | None) -> datetime:
+def _as_of(value: datetime | None) -> date | datetime | None:
     # A bare date (typed without a time) means the end of that day.
     if value is not None and value.time() == datetime.min.time():
-        return moment(value.date())
-    return moment(value)
+        return value.date()
+    return value
+
+
+RECORD = typer.Option(False, "--record", help="Also keep this evaluation as a run: its "
+                      "counts and its data-quality findings on dates (a write; without it "
+                      "nothing is stored).")
+
+
+def _record(kl: Kinlink, actor: Actor, at: date | datetime | None) -> None:
+    run = kl.timeliness.record(actor, as_of=at)
+    err_console.print(f"Run {run.id} recorded: {run.referrals} referrals, {run.findings} "
+                      "date finding(s).", highlight=False)
 
 
 def _print_csv(rows: list[dict[str, Any]]) -> None:
@@ -74,9 +76,8 @@ def _due(item: QueueItem) -> str:
     return f"{due:%d %b %y %H:%M}" if item.clock.unit == "working hours" else f"{due:%d %b %y}"
 
 
-def _queue_table(items: list[QueueItem]) -> Table:
-    table = Table(title="Children waiting (* not yet resolved to a person)",
-                  title_justify="left")
+def _queue_table(items: list[QueueItem], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
     for column in ("#", "Child", "Referral", "Waiting for", "Waited", "Due", "State", "Risk",
                    "Flags"):
         table.add_column(column, justify="right" if column in ("#", "Waited") else "left",
@@ -85,6 +86,7 @@ def _queue_table(items: list[QueueItem]) -> Table:
         others = f" +{len(i.also_waiting_for)}" if i.also_waiting_for else ""
         state = (f"[red]overdue {i.overdue_days:.1f}[/red]" if i.status == "overdue"
                  else "open")
+        state = "not recorded?" if i.not_recorded else state
         table.add_row(
             str(i.rank), i.child_key + ("" if i.child_resolved else "*"),
             f"{i.referral_id} {i.team or ''}", i.clock.name + others, str(i.waited_days),
@@ -96,39 +98,52 @@ def _queue_table(items: list[QueueItem]) -> Table:
 def queue(
     team: str | None = typer.Option(None, "--team", help="Only this team's referrals."),
     state: QueueState | None = typer.Option(
-        None, "--state", help="Only children whose most urgent clock is open or overdue."),
+        None, "--state", help="Only children whose most urgent clock is open or overdue, or "
+        "the referrals set apart as probably not recorded."),
     as_of: datetime | None = typer.Option(
         None, "--as-of", formats=DATE_FORMATS,
-        help="Evaluate the clocks at this date (end of day) or time; default now."),
+        help="Evaluate the clocks at this date (end of day) or time; default now, which "
+        "adds to every wait the time since the extract was taken."),
     output: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show the first N only."),
+    record: bool = RECORD,
 ) -> None:
     """Every child waiting for a decision, an assessment or a conference, riskiest and
-    longest waiting first. Also records the run's data-quality findings on dates."""
-    config = load_config()
+    longest waiting first."""
     at = _as_of(as_of)
-    the_store = store()
+    kl, actor = core()
     with err_console.status("Evaluating every referral's clocks and risk..."):
-        evaluated = evaluate_cases(the_store, as_of=at, config=config)
-        run = record_run(the_store, evaluated, as_of=at, config=config)
-        items = build_queue(the_store, as_of=at, team=team,
-                            state=state.value if state else None, config=config,
-                            evaluated=evaluated)[:limit]
+        result = kl.timeliness.queue(actor, as_of=at, team=team,
+                                     state=state.value if state else None, limit=limit)
+        if record:
+            _record(kl, actor, at)
+    items = result.items
+    when = f"as of {result.as_of:%Y-%m-%d %H:%M}" + (
+        " (today: no --as-of given, so every wait includes the time since the extract)"
+        if as_of is None else "")
+    if output in (Format.csv, Format.json) and as_of is None:
+        err_console.print(f"Queue {when}.", soft_wrap=True)  # stdout stays pure data
     if output is Format.csv:
         _print_csv([i.as_row() for i in items])
     elif output is Format.json:
         _print_json([i.as_row() for i in items])
     else:
-        if items:
-            console.print(_queue_table(items))
+        waiting = [i for i in items if not i.not_recorded]
+        stale = [i for i in items if i.not_recorded]
+        if waiting:
+            console.print(_queue_table(waiting, "Children waiting (* not yet resolved to a "
+                                                "person)"))
+        if stale:
+            console.print(_queue_table(stale, "Probably not recorded: long overdue with "
+                                              "nothing recorded since (see Flags)"))
         sources = {s: sum(1 for i in items if i.risk.source == s) for s in ("network",
                                                                               "referral")}
         console.print(
-            f"{len(items)} waiting, {sum(1 for i in items if i.status == 'overdue')} overdue, "
-            f"as of {at:%Y-%m-%d %H:%M}. Risk from the network for {sources['network']}, "
-            f"from the referral for {sources['referral']}. Days are working days. Run "
-            f"{run.id}: {run.findings} date finding(s) recorded (the Flags column counts a "
-            "referral's; --format csv shows them).", soft_wrap=True)
+            f"{len(waiting)} waiting, {sum(1 for i in waiting if i.status == 'overdue')} "
+            f"overdue, {len(stale)} probably not recorded, {when}. Risk from the network "
+            f"for {sources['network']}, from the referral for {sources['referral']}. Days "
+            "are working days; the Flags column counts a referral's date findings (--format "
+            "csv shows them).", soft_wrap=True)
 
 
 def _figure(value: float | None, unit: str) -> str:
@@ -191,19 +206,19 @@ def timeliness(
         None, "--chart-dir", file_okay=False,
         help="Also write PNG charts (waiting times, share in time by month and by team) here."),
     output: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    record: bool = RECORD,
 ) -> None:
     """Median and 90th percentile working days to decision and to assessment, share within
     timescale, and children waiting now by age band."""
-    config = load_config()
-    to = date_to.date() if date_to else date.today()
-    start = date_from.date() if date_from else to - timedelta(days=365)
-    the_store = store()
     at = _as_of(as_of)
+    kl, actor = core()
     with err_console.status("Evaluating every referral's clocks..."):
-        evaluated = evaluate_cases(the_store, as_of=at, config=config)
-        record_run(the_store, evaluated, as_of=at, config=config)
-        report = timeliness_report(the_store, date_from=start, date_to=to, by=by.value,
-                                   as_of=at, config=config, evaluated=evaluated)
+        report = kl.timeliness.report(actor, date_from=date_from.date() if date_from else None,
+                                      date_to=date_to.date() if date_to else None,
+                                      by=by.value, as_of=at)
+        if record:
+            _record(kl, actor, at)
+    config = kl.timeliness.config()
     charts = []
     if chart_dir is not None:
         from kinlink.timeliness.charts import write_charts  # matplotlib only when asked
@@ -212,7 +227,8 @@ def timeliness(
     if output is Format.csv:
         _print_csv(_stats_rows(report))
     elif output is Format.json:
-        _print_json({"from": start, "to": to, "by": by.value, "as_of": report.as_of,
+        _print_json({"from": report.date_from, "to": report.date_to, "by": by.value,
+                     "as_of": report.as_of,
                      "groups": _stats_rows(report), "waiting_by_age": report.waiting_by_age,
                      "charts": [str(p) for p in charts]})
     else:
@@ -231,7 +247,8 @@ def clocks(
     output: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Show the clocks and working-day calendar in force, and the file they come from."""
-    config = load_config()
+    kl, actor = core()
+    config = kl.timeliness.clocks(actor)
     if output is not Format.table:
         _print_json(config.model_dump(mode="json", by_alias=True) | {"source": config.source})
         return

@@ -240,7 +240,12 @@ REFERRALS = TableSpec(
         _c("assessment_authorised_date", Kind.DATE,
            description="assessment completed and authorised"),
         _c("strategy_discussion_date", Kind.DATE, description="first strategy discussion"),
+        _c("strategy_discussion_dates", Kind.DATE_LIST,
+           description="every strategy discussion held, where there were several"),
         _c("s47_start_date", Kind.DATE, description="section 47 enquiry started"),
+        _c("icpc_not_required", Kind.BOOL,
+           description="the section 47 enquiry found no conference needed (census "
+                       "ICPCnotRequired)"),
         _c("icpc_date", Kind.DATE, description="initial child protection conference"),
         _c("cp_plan_start_date", Kind.DATE, description="child protection plan began"),
         _c("cp_plan_end_date", Kind.DATE, description="child protection plan ended"),

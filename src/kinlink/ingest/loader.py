@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection, insert, update
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError
 from kinlink.ingest import bulk
 from kinlink.ingest.format import TableSpec
@@ -39,10 +40,13 @@ from kinlink.ingest.versions import (
     duplicate_keys,
     with_key_and_hash,
 )
+from kinlink.quality import Finding, replace_record_findings
 from kinlink.store import Store
 from kinlink.store.schema.source import SOURCE_TABLES, ingest_runs, quarantine
 
 AGENCY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+FINDINGS_AREA = "ingest"
+SET_ASIDE_RULE = "value-set-aside"
 REPORTED_PROBLEMS = 50
 """How many problems an `IngestReport` carries; the quarantine table keeps them all."""
 
@@ -56,24 +60,25 @@ def check_agency(agency: str) -> str:
 
 
 def ingest_extract(store: Store, path: str | Path, agency: str, *, progress: bool = False,
-                   today: date | None = None) -> IngestReport:
+                   today: date | None = None, clock: Clock = SYSTEM_CLOCK) -> IngestReport:
     """Validate and store one agency's extract (a folder of table files, or one file).
 
     Returns what was read, stored and quarantined. Raises `InputError`, storing nothing,
-    when a file cannot be read at all. `today` fixes "now" for date checks (tests).
+    when a file cannot be read at all. `today` fixes the date for date checks (tests);
+    by default it is the clock's.
     """
     check_agency(agency)
     path = Path(path)
     files, warnings = find_files(path)
     for file in files:  # refuse unreadable headers before any work
         read_header(file)
-    started = datetime.now()
+    started = clock.now()
     with (IngestProgress(enabled=progress) as bar, store.begin() as conn,
           bulk.bulk_session(conn)):
         bulk.lock_agency(conn, agency)
-        run = _Run(conn, agency, _start_run(conn, agency, path, started), today or date.today())
+        run = _Run(conn, agency, _start_run(conn, agency, path, started), today or clock.today())
         reports = [_load_file(run, file, bar) for file in files]
-        finished = datetime.now()
+        finished = clock.now()
         conn.execute(update(ingest_runs).where(ingest_runs.c.id == run.run_id).values(
             finished_at=finished,
             rows_read=sum(r.read for r in reports),
@@ -131,6 +136,7 @@ def _load_file(run: _Run, file: ExtractFile, bar: IngestProgress) -> FileReport:
     problems.append(check_references(rows, spec, agency=run.agency, seen=run.seen,
                                      lookup=run.lookup))
     rows = _without(rows, problems[-1])
+    set_aside = _record_set_aside(run, file, rows, checked.set_aside)
     table = SOURCE_TABLES[spec.name]
     rows = compare_with_stored(rows, bulk.stored_versions(run.conn, table, run.agency))
     # In key order, so index inserts append rather than land all over the B-tree.
@@ -149,7 +155,23 @@ def _load_file(run: _Run, file: ExtractFile, bar: IngestProgress) -> FileReport:
     return FileReport(spec.name, file.name, raw.rows_read, count.get(NEW, 0),
                       count.get(CHANGED, 0), count.get(UNCHANGED, 0),
                       all_problems.get_column(ROW).n_unique() + len(raw.bad_rows),
-                      round(time.perf_counter() - started, 3))
+                      round(time.perf_counter() - started, 3), set_aside=set_aside)
+
+
+def _record_set_aside(run: _Run, file: ExtractFile, rows: pl.DataFrame,
+                      set_aside: pl.DataFrame) -> int:
+    """A data-quality finding for each value of a stored row that was stored as unknown,
+    naming the file, row, field and value; these replace the ingest findings on the rows'
+    records (a corrected record loses its finding). Returns how many values were set aside."""
+    kept = set_aside.join(rows.select(ROW, KEY), on=ROW)
+    findings = [
+        Finding(run.agency, file.spec.name, key, SET_ASIDE_RULE,
+                f"{file.name} row {row}: {column} {reason}; stored as unknown")
+        for row, column, reason, key in kept.select(ROW, "field", "reason", KEY).iter_rows()]
+    replace_record_findings(run.conn, area=FINDINGS_AREA, agency=run.agency,
+                            table_name=file.spec.name, record_keys=rows.get_column(KEY),
+                            findings=findings, run_id=run.run_id)
+    return len(findings)
 
 
 def _without(rows: pl.DataFrame, problems: pl.DataFrame) -> pl.DataFrame:

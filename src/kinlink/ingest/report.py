@@ -20,7 +20,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class FileReport:
-    """Counts for one file: every row read is new, changed, unchanged or quarantined."""
+    """Counts for one file: every row read is new, changed, unchanged or quarantined;
+    `set_aside` counts the values of stored rows kept as unknown (each a finding)."""
 
     table: str
     file: str
@@ -30,6 +31,7 @@ class FileReport:
     unchanged: int
     quarantined: int
     seconds: float = 0.0  # time spent on this file
+    set_aside: int = 0
 
     @property
     def stored(self) -> int:
@@ -52,7 +54,8 @@ class IngestReport:
     """The first quarantined problems, in file and row order (see `kinlink quarantine` for all)."""
 
     def total(self, count: str) -> int:
-        """The sum of one count (`read`, `new`, `changed`, `unchanged`, `quarantined`)."""
+        """The sum of one count (`read`, `new`, `changed`, `unchanged`, `quarantined`,
+        `set_aside`)."""
         return sum(int(getattr(f, count)) for f in self.files)
 
     @property

@@ -3,14 +3,19 @@
 Each column kind of `kinlink.ingest.format` has a `Rule`: how cleaned text becomes the
 value we store, and the ways a value can be wrong. Rules are polars expressions, run in
 three vectorised passes over the whole table (clean, normalise, check), so a million
-rows take seconds. Reason texts are written only for the rows that failed. A row with
-any wrong value is a problem row: it goes to quarantine, never to the store.
+rows take seconds. Reason texts are written only for the rows that failed.
+
+A wrong value costs the whole row (it goes to quarantine, never to the store) unless its
+column is one of `SET_ASIDE`: then the value is stored as unknown and the problem is
+kept as a set-aside finding, since a person with a mistyped date of birth is still a real
+person with a real history. A people row is quarantined whole only when nothing usable
+is left: no name and no identifier (`USABLE`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -34,6 +39,19 @@ _DATE_ORDER = (("from_date", "to_date"), ("start_date", "end_date"),
                ("cp_plan_start_date", "cp_plan_end_date"))
 """Column pairs where the second date cannot come before the first."""
 
+SET_ASIDE: dict[str, tuple[str, ...]] = {
+    "people": ("dob", "dob_estimated", "sex", "postcode", "nhs_number", "upn", "pnc_id",
+               "recorded_at"),
+    "addresses": ("postcode",),
+    "incidents": ("postcode",),
+}
+"""Per table, the columns whose wrong value is stored as unknown instead of costing the row."""
+USABLE: dict[str, tuple[str, ...]] = {
+    "people": ("first_name", "surname", "nhs_number", "upn", "pnc_id"),
+}
+"""Per table, the columns of which a row must keep at least one to be stored."""
+NOTHING_USABLE = "nothing usable: no name and no valid NHS number, UPN or PNC id"
+
 Check = tuple[pl.Expr, pl.Expr]
 """(the value is wrong, why): over `v` (cleaned text) and `n` (the normalised value)."""
 
@@ -55,12 +73,15 @@ class Validated:
     """A table after value checks: good rows normalised and typed, and one problem per bad value."""
 
     rows: pl.DataFrame  # ROW + every column of the table spec
-    problems: pl.DataFrame  # PROBLEM_SCHEMA
+    problems: pl.DataFrame  # PROBLEM_SCHEMA: each costs its row
+    set_aside: pl.DataFrame = field(  # PROBLEM_SCHEMA: values of kept rows stored as unknown
+        default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
 
     def drop_problem_rows(self) -> Validated:
         """Keep in `rows` only the rows with no problem."""
         bad = self.problems.get_column(ROW).unique()
-        return Validated(self.rows.filter(~pl.col(ROW).is_in(bad.implode())), self.problems)
+        return Validated(self.rows.filter(~pl.col(ROW).is_in(bad.implode())), self.problems,
+                         self.set_aside)
 
 
 def validate_values(frame: pl.DataFrame, spec: TableSpec, *, today: date) -> Validated:
@@ -84,7 +105,38 @@ def validate_values(frame: pl.DataFrame, spec: TableSpec, *, today: date) -> Val
          *_cross_column_problems(rows, spec)],
         how="vertical",
     ).sort(ROW, maintain_order=True)
-    return Validated(rows, problems).drop_problem_rows()
+    return _set_aside(Validated(rows, problems), spec, today).drop_problem_rows()
+
+
+def _set_aside(checked: Validated, spec: TableSpec, today: date) -> Validated:
+    """Store the wrong values of `SET_ASIDE` columns as unknown where that saves the row,
+    then refuse rows with nothing `USABLE` left."""
+    columns = SET_ASIDE.get(spec.name, ())
+    problems, rows = checked.problems, checked.rows
+    soft = pl.col("field").is_in(columns)
+    costly = problems.filter(~soft).get_column(ROW).unique().implode()
+    aside = problems.filter(soft & ~pl.col(ROW).is_in(costly))
+    if not aside.is_empty():
+        rows = rows.with_columns(
+            pl.when(pl.col(ROW).is_in(
+                aside.filter(pl.col("field") == c).get_column(ROW).implode()))
+            .then(pl.lit(_blank_value(column, today), rows.schema[c])).otherwise(pl.col(c))
+            .alias(c)
+            for column in spec.columns if (c := column.name) in columns)
+        problems = problems.filter(~soft | pl.col(ROW).is_in(costly))
+    unusable = _nothing_usable(rows.filter(~pl.col(ROW).is_in(costly)), spec)
+    lost = pl.col(ROW).is_in(unusable.get_column(ROW).implode())
+    problems = pl.concat([problems, aside.filter(lost), unusable]).sort(ROW, maintain_order=True)
+    return Validated(rows, problems, aside.filter(~lost))
+
+
+def _nothing_usable(rows: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+    """A problem for each row without any of its table's `USABLE` values."""
+    columns = USABLE.get(spec.name)
+    if not columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    return rows.filter(pl.all_horizontal(pl.col(c).is_null() for c in columns)).select(
+        pl.col(ROW), pl.lit(None, pl.Utf8).alias("field"), pl.lit(NOTHING_USABLE).alias("reason"))
 
 
 def _cleaned(frame: pl.DataFrame, column: str) -> pl.Expr:
@@ -97,11 +149,15 @@ def _cleaned(frame: pl.DataFrame, column: str) -> pl.Expr:
 
 def _normalised(column: ColumnSpec, frame: pl.DataFrame, today: date) -> pl.Expr:
     """The stored value; for a column the file does not have, its blank value, found cheaply."""
-    rule = RULES[column.kind]
     if column.name in frame.columns:
-        return rule.normalise(pl.col(column.name), column, today)
+        return RULES[column.kind].normalise(pl.col(column.name), column, today)
+    return pl.lit(_blank_value(column, today))
+
+
+def _blank_value(column: ColumnSpec, today: date) -> object:
+    """What a blank cell of the column is stored as (None; "U" for sex, False for yes/no)."""
     blank = pl.DataFrame({column.name: [None]}, schema={column.name: pl.Utf8})
-    return pl.lit(blank.select(rule.normalise(pl.col(column.name), column, today)).item())
+    return blank.select(RULES[column.kind].normalise(pl.col(column.name), column, today)).item()
 
 
 def _value_name(column: str) -> str:
@@ -158,8 +214,8 @@ def _cross_column_problems(rows: pl.DataFrame, spec: TableSpec) -> list[pl.DataF
         rules.append(("related_record_id", pl.col("record_id") == pl.col("related_record_id"),
                       pl.lit("a record cannot be related to itself")))
     return [rows.filter(wrong.fill_null(False)).select(
-                pl.col(ROW), pl.lit(field).alias("field"), reason.alias("reason"))
-            for field, wrong, reason in rules]
+                pl.col(ROW), pl.lit(name).alias("field"), reason.alias("reason"))
+            for name, wrong, reason in rules]
 
 
 def _reason(template: str, value: pl.Expr) -> pl.Expr:

@@ -20,6 +20,7 @@ floor: a few same-named relatives among the anchors, or too few anchors, change 
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ import pyarrow.compute as pc
 from kinlink.linkage.comparisons import ANCHORED_LEVELS, ComparisonSpec, comparison_specs
 
 Z_95 = 1.96
+MAX_ANCHOR_PAIRS = 20_000
 
 _AGREEING = {"forename": "same",
              "family_and_place": "same surname, same address"}
@@ -78,6 +80,8 @@ def _same_name_and_place(records: pa.Table) -> list[tuple[dict[str, Any], dict[s
             "AND (l.postcode = r.postcode OR l.address_tokens = r.address_tokens)").fetchall()
         if not rows:
             return []
+        if len(rows) > MAX_ANCHOR_PAIRS:  # enough to measure a share; the same ones each time
+            rows = random.Random(0).sample(sorted(rows), MAX_ANCHOR_PAIRS)
         wanted = {uid for row in rows for uid in row}
         by_uid = {row["uid"]: row for row in records.filter(
             pc.is_in(records["uid"], pa.array(sorted(wanted)))).to_pylist()}

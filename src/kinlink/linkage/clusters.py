@@ -8,7 +8,8 @@ refuse a link when it would
 - join two different valid strong identifiers of one kind (two NHS numbers, UPNs or
   PNC ids),
 - join two records that must stay apart (`cannot_link`: records an agency recorded as
-  related to each other, or a reviewer's "not the same person"), or
+  related to each other, or a reviewer's "not the same person"; and scored pairs with a
+  household's shape, twins or a parent and child, see `households.py`), or
 - join two groups (of two or more records each) that the rest of the evidence does not
   support: the average match probability over every scored pair between the two groups
   is below `min_support` (a long chain held by one link).
@@ -21,11 +22,14 @@ Everything here is a pure function of arrow tables: no store, no model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from kinlink.linkage.households import SHAPES, household_cannot_links
 
 STRONG_ID_COLUMNS = ("nhs_number", "upn", "pnc_id")
 """Identifiers that, when two records hold different valid values, mean different persons."""
@@ -59,13 +63,15 @@ class Clustering:
 
 def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_THRESHOLD,
             cannot_link: pa.Table | None = None, must_link: pa.Table | None = None,
-            min_support: float = DEFAULT_MIN_SUPPORT) -> Clustering:
+            min_support: float = DEFAULT_MIN_SUPPORT,
+            household_shapes: Sequence[str] = SHAPES) -> Clustering:
     """Cluster `records` (column `uid`, optional strong id columns) from scored `pairs`.
 
     `pairs` has `uid_l`, `uid_r`, `match_probability`: every pair that was scored, not
     only those above the threshold (the ones below are the evidence against joining two
     groups). `cannot_link` and `must_link` have `uid_l`, `uid_r` (and `cannot_link` an
-    optional `reason`). Pairs naming records not in `records` are ignored.
+    optional `reason`). Pairs naming records not in `records` are ignored. Scored pairs
+    of the `household_shapes` (see `households.py`) are cannot-links too.
     """
     # Records in uid order, so a record's position also orders uids; only the columns
     # used (taking every prepared column of a million records cost seconds).
@@ -74,6 +80,7 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
     uids = records.column("uid").combine_chunks()
     n = len(uids)
     strong = _strong_id_codes(records)
+    cannot_link = _with_household_shapes(cannot_link, pairs, household_shapes)
     scored, musts, cannots = _encode_pairs(uids, pairs, must_link, cannot_link)
     links = scored[scored["p"] >= threshold]
 
@@ -117,6 +124,21 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
         clusters=_cluster_table(uids, labels, confidence),
         refused=_refused_table(uids, labels, agglomerator.refused),
     )
+
+
+def _with_household_shapes(cannot: pa.Table | None, pairs: pa.Table,
+                           shapes: Sequence[str]) -> pa.Table | None:
+    """The cannot-links with the scored pairs that have a household's shape (twins, a
+    parent and child: see `households.py`)."""
+    found = household_cannot_links(pairs, shapes)
+    if not found.num_rows:
+        return cannot
+    if cannot is None:
+        return found
+    if "reason" not in cannot.column_names:
+        cannot = cannot.append_column("reason", pa.nulls(cannot.num_rows, pa.string()))
+    return pa.concat_tables([cannot.select(["uid_l", "uid_r", "reason"])
+                             .cast(found.schema), found])
 
 
 def _doubtful(component: np.ndarray, scored: np.ndarray, threshold: float,

@@ -58,6 +58,7 @@ _STRONG_ID_M = {"same": 0.99, "different": 0.005}
 DOB_DIFFERENT_M = 0.01  # share of one person's record pairs with unrelated dates of birth
 DOB_GENERATION_M = 1e-5  # ... and with dates of birth a generation apart
 GENERATION_YEARS = 12
+WITHIN_MONTHS = 11  # "within a year": months between the two (day ignored)
 SEX_DIFFERENT_M = 0.005
 # Fixed levels whose m training raises to the share measured on anchor pairs, when the
 # data show more disagreement than the fixed floor (see `anchors.py`).
@@ -66,6 +67,11 @@ ANCHORED_LEVELS = (("dob", "different"), ("sex", "different"))
 # agree, are misspelt, or disagree (one agency's middle name is another's forename, or
 # a different one was recorded).
 MIDDLE_NAME_M = {"in common": 0.05, "similar": 0.01, "different": 0.02}
+# Starting m and u of "an initial that agrees" (forename, middle names), kept where no
+# record has an initial: among one person's records with both names written, an initial
+# on one side (one in twenty); among other pairs, an initial on one side whose letter
+# happens to agree (one in fifty): about +1.3, where "different" is about -5.6.
+INITIAL_M_U = (0.05, 0.02)
 STRONG_IDS = (("nhs_number", "NHS number"), ("upn", "UPN"), ("pnc_id", "PNC id"))
 
 
@@ -131,6 +137,21 @@ _ADDRESS_JACCARD_SQL = ("(cast({shared_address_tokens} as double) / ({size}(addr
                         " + {size}(address_tokens_r) - {shared_address_tokens}))")
 
 
+def _starting(level: Level, m: float, u: float) -> Level:
+    """The level with starting m and u, kept when training sees no pair in it."""
+    level.configure(m_probability=m, u_probability=u)
+    return level
+
+
+def _initial_agrees(column: str) -> Predicate:
+    """One side is a single letter, the first letter of the other."""
+    def agrees(a: Record, b: Record) -> bool:
+        x, y = a[column], b[column]
+        return (x is not None and y is not None and (len(x) == 1 or len(y) == 1)
+                and x[0] == y[0])
+    return agrees
+
+
 def _fixed_m(level: Level, m: float) -> Level:
     """The level with its m fixed rather than learnt by EM."""
     level.configure(m_probability=m, fix_m_probability=True)
@@ -182,6 +203,10 @@ def _forename() -> ComparisonSpec:
         Level(f"{{overlap}}({{split}}({column}_l, ' '), forenames_all_r) "
               f"OR {{overlap}}({{split}}({column}_r, ' '), forenames_all_l)",
               "matches a middle name or alias", among_other_forenames),
+        # One agency writes the forename as an initial, another in full.
+        _starting(Level(f"(length({column}_l) = 1 OR length({column}_r) = 1) "
+                          f"AND left({column}_l, 1) = left({column}_r, 1)",
+                          "an initial that agrees", _initial_agrees(column)), *INITIAL_M_U),
         Level(f"{dm}_l = {dm}_r", "sounds the same", lambda a, b: _eq(a[dm], b[dm])),
         Level(f"{{jw}}({column}_l, {column}_r) >= {JW_HIGH}", "similar spelling",
               lambda a, b: _jw(a[column], b[column]) >= JW_HIGH),
@@ -220,6 +245,11 @@ def _middle_names() -> ComparisonSpec:
         _fixed_m(Level(f"{{overlap}}({mine}, {yours}) OR ({{contains}}({yours}, first_name_l) "
                        f"AND {{contains}}({mine}, first_name_r))",
                        "a middle name in common", in_common), MIDDLE_NAME_M["in common"]),
+        # One agency writes the middle name as an initial (David J Okafor), another in
+        # full (David James Okafor): learnt like the "same" level, from its start.
+        _starting(Level(f"(length({column}_l) = 1 OR length({column}_r) = 1) "
+                          f"AND left({column}_l, 1) = left({column}_r, 1)",
+                          "an initial that agrees", _initial_agrees(column)), *INITIAL_M_U),
         _fixed_m(Level(f"{{jw}}({column}_l, {column}_r) >= {JW_HIGH}", "similar spelling",
                        lambda a, b: _jw(a[column], b[column]) >= JW_HIGH),
                  MIDDLE_NAME_M["similar"]),
@@ -250,6 +280,14 @@ def _dob() -> ComparisonSpec:
         Level(f"{both_days} AND {{dlev}}(dob_l, dob_r) <= 1",
               "one digit wrong or two digits transposed",
               lambda a, b: days(a, b) and DamerauLevenshtein.distance(a["dob"], b["dob"]) <= 1),
+        # Dates copied with the day and the month both wrong, or a wrong year near the
+        # turn of one: never a sibling (born a year or more apart) nor a parent; a twin
+        # shares the date. EM learns how often a data set's people have such dates.
+        Level(f"{both_days} AND abs((dob_year_l * 12 + dob_month_l) "
+              f"- (dob_year_r * 12 + dob_month_r)) <= {WITHIN_MONTHS}", "within a year",
+              lambda a, b: days(a, b) and abs(
+                  (a["dob_year"] * 12 + a["dob_month"])
+                  - (b["dob_year"] * 12 + b["dob_month"])) <= WITHIN_MONTHS),
         Level(f"(dob_l IS NULL OR dob_r IS NULL OR {estimated}) AND dob_year_l = dob_year_r "
               "AND (dob_month_l IS NULL OR dob_month_r IS NULL "
               f"OR dob_month_l = dob_month_r OR {estimated})",
@@ -318,6 +356,9 @@ def _family_and_place() -> ComparisonSpec:
          lambda a, b: (_overlap(a["surnames_all"], b["surnames_all"])
                        or _eq(a["surname_dm"], b["surname_dm"])
                        or _jw(a["surname"], b["surname"]) >= JW_HIGH)),
+        # Heavily misspelt (two or more typos: ROBINSSNO / RNBINSOO).
+        (f"{{jw}}(surname_l, surname_r) >= {JW_LOW}", "somewhat similar surname",
+         lambda a, b: _jw(a["surname"], b["surname"]) >= JW_LOW),
         ("surname_l IS NULL OR surname_r IS NULL", "surname not known",
          lambda a, b: a["surname"] is None or b["surname"] is None),
         ("TRUE", "different surname", lambda _a, _b: True),

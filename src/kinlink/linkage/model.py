@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
+from kinlink.clock import SYSTEM_CLOCK
 from kinlink.errors import NotFoundError
+from kinlink.linkage.blocking import Blocking
 from kinlink.linkage.settings import settings_for_dialect
 from kinlink.store import Store
 from kinlink.store.schema.linkage import linkage_models
@@ -26,16 +28,24 @@ class LinkageModel:
     settings: dict[str, Any]
     training_record_count: int
     engine: str = "duckdb"
-    created_at: datetime = field(default_factory=datetime.now)
+    created_at: datetime = field(default_factory=SYSTEM_CLOCK.now)
     charts: dict[str, str] = field(default_factory=dict)
     training_seconds: float | None = None
     version: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    """What training chose and found: `blocking` (see `Blocking.as_dict`) and
+    `untrained_levels` (levels that kept their starting m, and why)."""
+
+    @property
+    def blocking(self) -> Blocking:
+        """The blocking chosen for the records the model was trained on."""
+        return Blocking.from_dict(self.details.get("blocking"))
 
     def settings_for(self, dialect: str) -> dict[str, Any]:
         """A copy of the settings with SQL for `dialect` ("duckdb" or "spark")."""
         if dialect == self.settings.get("sql_dialect", "duckdb"):
             return copy.deepcopy(self.settings)
-        return settings_for_dialect(self.settings, dialect)
+        return settings_for_dialect(self.settings, dialect, self.blocking.rules)
 
     @property
     def prior(self) -> float:
@@ -61,10 +71,21 @@ def save_model(store: Store, model: LinkageModel) -> int:
             charts=model.charts,
             training_seconds=(round(model.training_seconds)
                               if model.training_seconds is not None else None),
+            details=model.details,
         ))
         version = int(result.inserted_primary_key[0])  # type: ignore[index]
     model.version = version
     return version
+
+
+def update_model(store: Store, model: LinkageModel) -> None:
+    """Write back a saved model's settings and details (its prior and threshold, once
+    its first resolution has measured them)."""
+    if model.version is None:
+        raise NotFoundError("the model was never saved")
+    with store.begin() as conn:
+        conn.execute(update(linkage_models).where(linkage_models.c.version == model.version)
+                     .values(settings=model.settings, details=model.details))
 
 
 def load_model(store: Store, version: int | None = None) -> LinkageModel:
@@ -82,4 +103,5 @@ def load_model(store: Store, version: int | None = None) -> LinkageModel:
     return LinkageModel(
         settings=row["settings"], training_record_count=row["training_record_count"],
         engine=row["engine"], created_at=row["created_at"], charts=row["charts"] or {},
-        training_seconds=row["training_seconds"], version=row["version"])
+        training_seconds=row["training_seconds"], version=row["version"],
+        details=row["details"] or {})

@@ -1,4 +1,5 @@
-"""Cleaning one value at a time: names, dates of birth, postcodes, addresses, strong ids.
+"""Cleaning one value at a time: names, dates of birth, postcodes, strong ids (addresses
+are read by the one address reader, `kinlink.address`).
 
 Every function here takes one raw value and returns its cleaned form (or None when the
 value is unusable). `prepare.py` applies them to each *distinct* value of a column, so
@@ -19,9 +20,6 @@ _NON_LETTER = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r"\s+")
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})?$")
-_ADDRESS_NOISE = re.compile(r"[^A-Z0-9 ]+")
-_OUTWARD = r"[A-Z]{1,2}[0-9][0-9A-Z]?"
-_POSTCODE_PART = re.compile(rf"^(?:{_OUTWARD}|[0-9][A-Z]{{2}}|{_OUTWARD}[0-9][A-Z]{{2}})$")
 _PNC = re.compile(r"^(\d{2})(\d{2})/(\d{7})([A-Z])$")
 _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 
@@ -30,6 +28,7 @@ _UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 
 _nicknamer = NickNamer()
+_END = 3  # letters at each end of a name in `name_end_keys`
 
 
 def fold(value: str | None) -> str | None:
@@ -65,6 +64,15 @@ def nickname_group(first_name: str | None) -> tuple[str, ...]:
     first_token = first_name.split(" ")[0]
     canonicals = _nicknamer.canonicals_of(first_token.lower())
     return tuple(sorted({first_token, *(c.upper() for c in canonicals)}))
+
+
+def name_end_keys(first_name: str, surname: str) -> list[str]:
+    """Both names' leading and trailing letters, each forename end with each surname end
+    (`<MAT|>SON`): a typo in each name leaves one end of each intact, so two spellings
+    of one person share a key ("MATHEW ROBERTSN" and "MATTHEW ROBERTSON": `<MAT|<ROB`)."""
+    ends = [(f"<{name[:_END]}", f">{name[-_END:]}")
+            for name in (first_name.replace(" ", ""), surname.replace(" ", ""))]
+    return sorted({f"{a}|{b}" for a in ends[0] for b in ends[1]})
 
 
 def list_values(value: str | None) -> list[str]:
@@ -114,17 +122,6 @@ def postcode_parts(value: str | None) -> tuple[str | None, str | None, str | Non
     if inward is None:
         return None, None, district
     return f"{district} {inward}", f"{district} {inward[0]}", district
-
-
-def address_tokens(address: str | None) -> list[str]:
-    """The distinct words of an address, upper case, without punctuation or postcode parts.
-
-    The postcode is compared on its own; left in, it would count twice in the address.
-    """
-    if not address:
-        return []
-    text = _ADDRESS_NOISE.sub(" ", fold_accents(address).upper())
-    return sorted({t for t in text.split() if not _POSTCODE_PART.match(t)})
 
 
 def fold_accents(value: str) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import polars as pl
 import pyarrow as pa
@@ -138,15 +138,16 @@ def _grouped_uids(frame: pl.DataFrame, keys: list[str]) -> list[tuple]:  # type:
     return (frame.group_by(keys).agg(pl.col("uid").sort()).sort(keys)).rows()
 
 
-def assign_persons(conn: Connection, clusters: pa.Table, *, run_id: int) -> PersonPlan:
+def assign_persons(conn: Connection, clusters: pa.Table, *, run_id: int,
+                   at: datetime) -> PersonPlan:
     """Give every clustered record a stable person id in the store (inside `conn`'s
-    transaction): new persons, retirements, changed `record_persons` rows and events."""
+    transaction): new persons, retirements, changed `record_persons` rows and events,
+    stamped `at`."""
     previous = _previous_assignments(conn)
     plan = plan_persons(clusters, previous.select("uid", "person_id"),
                         next_number=_next_number(conn))
-    now = datetime.now(UTC).replace(tzinfo=None)
     insert_frame(conn, persons, pl.DataFrame({"person_id": plan.new_person_ids}).with_columns(
-        status=pl.lit("active"), created_at=pl.lit(now), created_run_id=pl.lit(run_id)))
+        status=pl.lit("active"), created_at=pl.lit(at), created_run_id=pl.lit(run_id)))
     for start in range(0, len(plan.retired_person_ids), _IN_CHUNK):
         conn.execute(update(persons).where(persons.c.person_id.in_(
             plan.retired_person_ids[start:start + _IN_CHUNK]))
@@ -160,7 +161,7 @@ def assign_persons(conn: Connection, clusters: pa.Table, *, run_id: int) -> Pers
          "reason": [e.reason for e in plan.events]},
         schema={"kind": pl.String, "person_id": pl.String, "other_person_id": pl.String,
                 "record_uids": pl.String, "reason": pl.String},
-    ).with_columns(run_id=pl.lit(run_id), created_at=pl.lit(now)))
+    ).with_columns(run_id=pl.lit(run_id), created_at=pl.lit(at)))
     return plan
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kinlink.address import normalise_postcode, read_address
 from kinlink.errors import InputError
 from kinlink.ingest.format import PEOPLE
 from kinlink.linkage import normalise as n
@@ -127,6 +128,8 @@ def prepare_table(raw: pa.Table) -> pa.Table:
         "forenames_all": forenames_all,
         "surnames_all": surnames_all,
         "name_codes": name_codes,
+        "name_ends": _map(pc.binary_join_element_wise(first, surname, "|"),
+                          _name_ends, _STR_LIST),
         # Both name codes in sorted order: a swap of forename and surname still agrees.
         "name_codes_pair": pc.if_else(
             pc.less_equal(c["first_name_dm"], c["surname_dm"]),
@@ -149,7 +152,7 @@ def prepare_table(raw: pa.Table) -> pa.Table:
                                                                  pa.scalar(None, pa.string())))),
         **{name: c[name] for name in (
             "dob_estimated", "sex", "postcode", "postcode_sector", "postcode_district",
-            "address_tokens", "nhs_number", "upn", "pnc_id")},
+            "address_tokens", "address_key", "nhs_number", "upn", "pnc_id")},
     })
 
 
@@ -211,8 +214,15 @@ def _cleaned_columns(raw: pa.Table) -> dict[str, pa.Array]:
     surname = _map(raw["surname"], n.fold, pa.string())
     dob = _map(raw["dob"], _dob_or_none, pa.struct(
         [("y", pa.int32()), ("m", pa.int32()), ("d", pa.int32())]))
-    postcode = _map(raw["postcode"], _postcode_struct, pa.struct(
-        [("unit", pa.string()), ("sector", pa.string()), ("district", pa.string())]))
+    home = _map(raw["address"], _home, pa.struct(
+        [("postcode", pa.string()), ("key", pa.string()), ("words", _STR_LIST)]))
+    # A full postcode from its own column, else one written inside the address, else
+    # what the column holds (an outward code alone still gives the district).
+    postcode = _map(pc.coalesce(_map(raw["postcode"], normalise_postcode, pa.string()),
+                                pc.struct_field(home, "postcode"), raw["postcode"]),
+                    _postcode_struct, pa.struct([("unit", pa.string()),
+                                                 ("sector", pa.string()),
+                                                 ("district", pa.string())]))
     return {
         "agency": raw["agency"].combine_chunks(),
         "record_id": raw["record_id"].combine_chunks(),
@@ -234,8 +244,8 @@ def _cleaned_columns(raw: pa.Table) -> dict[str, pa.Array]:
         "postcode": pc.struct_field(postcode, "unit"),
         "postcode_sector": pc.struct_field(postcode, "sector"),
         "postcode_district": pc.struct_field(postcode, "district"),
-        "address_tokens": _map(raw["address"], lambda v: n.address_tokens(v) or None,
-                               _STR_LIST),
+        "address_tokens": pc.struct_field(home, "words"),
+        "address_key": pc.struct_field(home, "key"),
         "nhs_number": _valid_nhs_numbers(raw["nhs_number"]),
         "upn": _map(raw["upn"], n.valid_upn, pa.string()),
         "pnc_id": _map(raw["pnc_id"], n.valid_pnc_id, pa.string()),
@@ -313,6 +323,18 @@ def _dob_or_none(value: str) -> dict[str, int | None] | None:
     return {"y": y, "m": m, "d": d}
 
 
+def _home(address: str) -> dict[str, Any]:
+    """One reading of an address by the one address reader: the postcode written inside
+    it, its home's key (house number or name, flat and street: `12||HIGH STREET`; the
+    district left out, as one record of a home may have a postcode and another not) and
+    its distinct words without the postcode (`address_tokens`)."""
+    reading = read_address(address)
+    key = reading.household_key
+    return {"postcode": reading.postcode,
+            "key": key.rsplit("|", 1)[0] if key is not None else None,
+            "words": sorted(set(reading.words)) or None}
+
+
 def _postcode_struct(value: str) -> dict[str, str | None]:
     unit, sector, district = n.postcode_parts(value)
     return {"unit": unit, "sector": sector, "district": district}
@@ -328,6 +350,12 @@ def _alias_names(value: str, position: int) -> list[str] | None:
     """First (position 0) or last (-1) words of each alias full name."""
     words = [n.name_parts(n.fold(v)) for v in n.list_values(value)]
     return sorted({w[position] for w in words if w}) or None
+
+
+def _name_ends(names: str) -> list[str] | None:
+    """Keys of a forename and surname ("FIRST|SURNAME") that survive a typo in each."""
+    first, surname = names.split("|")
+    return n.name_end_keys(first, surname) or None
 
 
 def _truthy(value: str) -> bool:

@@ -1,8 +1,8 @@
 """Real-time matching: one new record against every stored record, in milliseconds.
 
-Candidates come from the blocking-key index in the operational store (the batch
-blocking rules as keys, see `settings.index_keys` and `query_keys`); they are scored with the
-trained model by `PairScorer`, which reproduces batch scores exactly.
+Candidates come from the blocking-key index in the operational store (the blocking
+rules chosen for the model as keys, see `blocking.index_keys` and `query_keys`); they
+are scored with the trained model by `PairScorer`, which reproduces batch scores exactly.
 
 The index (`store/schema/linkage.py`) keeps each current record packed for bulk scoring
 (`PairScorer.pack`) under an integer id, each blocking key as a 64-bit hash of its text
@@ -35,11 +35,11 @@ from sqlalchemy import (
 )
 
 from kinlink.errors import NotFoundError
+from kinlink.linkage.blocking import BlockingRule, index_keys, query_keys
 from kinlink.linkage.explain import Explanation, explain
 from kinlink.linkage.model import LinkageModel
 from kinlink.linkage.prepare import RAW_COLUMNS, prepare_record, prepare_table
 from kinlink.linkage.scoring import PairScorer
-from kinlink.linkage.settings import BLOCKING_RULES, index_keys, query_keys
 from kinlink.store import Store
 from kinlink.store.queries import current_rows, record_keys_in
 from kinlink.store.schema.identity import record_persons
@@ -109,7 +109,8 @@ class RealtimeMatcher:
         self.store = store
         self.model = model
         self._scorer = PairScorer(model)
-        self._layout = _layout_fingerprint(self._scorer)
+        self._rules = model.blocking.rules
+        self._layout = _layout_fingerprint(self._scorer, self._rules)
         self._tf: dict[str, dict[Any, float]] = {}
         self._load_term_frequencies()
 
@@ -144,7 +145,7 @@ class RealtimeMatcher:
         left out. Raises InputError for a malformed date of birth.
         """
         query = prepare_record(record)
-        keys = query_keys(query)
+        keys = query_keys(query, self._rules)
         if not keys:
             return []
         with self.store.connect() as conn:
@@ -189,7 +190,7 @@ class RealtimeMatcher:
             if len(best) == top:
                 break
             candidate = self._scorer.unpack(packed)
-            if keys.isdisjoint(index_keys(candidate)):
+            if keys.isdisjoint(index_keys(candidate, self._rules)):
                 continue  # a hash collision, not a shared blocking key
             best.append((candidate, self._scorer.score(query, candidate, self._tf)))
         return best
@@ -238,7 +239,7 @@ class RealtimeMatcher:
                                             .where(_records.rid.in_(part))):
                 record = self._scorer.unpack(packed)
                 terms.subtract(self._terms(record))
-                keys.extend({"k": key, "r": rid} for key in _hashed_keys(record))
+                keys.extend({"k": key, "r": rid} for key in _hashed_keys(record, self._rules))
             conn.execute(delete(linkage_records).where(_records.rid.in_(part)))
         if keys:
             conn.execute(delete(linkage_keys).where(linkage_keys.c.key == bindparam("k"),
@@ -249,7 +250,7 @@ class RealtimeMatcher:
         """Add prepared records (from these people rows) to the index, numbered from
         `first` in order of the largest block each is in, so that a large block's records
         get neighbouring ids and share the database's pages."""
-        hashed = [_hashed_keys(p) for p in prepared]
+        hashed = [_hashed_keys(p, self._rules) for p in prepared]
         sizes = Counter(key for keys in hashed for key in keys)
         order = sorted(range(len(prepared)),
                        key=lambda i: max(hashed[i], key=sizes.__getitem__, default=0))
@@ -319,15 +320,16 @@ def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, s
         PERSON_IDS, {"agency": agency, "record_ids": ids}).all()}
 
 
-def _layout_fingerprint(scorer: PairScorer) -> int:
+def _layout_fingerprint(scorer: PairScorer, rules: Sequence[BlockingRule]) -> int:
     """A hash of what the packed index depends on: the prepared columns and their types,
     the columns each comparison reads, the term-frequency columns and blocking rules."""
     schema = [f"{field.name}:{field.type}" for field in prepare_table(pa.table({})).schema]
-    return _hash(json.dumps([schema, scorer.layout, scorer.tf_columns, repr(BLOCKING_RULES)]))
+    return _hash(json.dumps([schema, scorer.layout, scorer.tf_columns,
+                             [rule.name for rule in rules]]))
 
 
-def _hashed_keys(record: Mapping[str, Any]) -> list[int]:
-    return [_hash(key) for key in index_keys(record)]
+def _hashed_keys(record: Mapping[str, Any], rules: Sequence[BlockingRule]) -> list[int]:
+    return [_hash(key) for key in index_keys(record, rules)]
 
 
 def _hash(text: str) -> int:

@@ -25,16 +25,19 @@ import pyarrow as pa
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import insert, select, update
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
+from kinlink.linkage.calibration import Calibration, calibrate, recalibrated
 from kinlink.linkage.clusters import DEFAULT_THRESHOLD, Clustering, cluster
 from kinlink.linkage.explain import explain
-from kinlink.linkage.model import LinkageModel, load_model, save_model
+from kinlink.linkage.households import household_shapes
+from kinlink.linkage.model import LinkageModel, load_model, save_model, update_model
 from kinlink.linkage.persons import assign_persons, plan_persons
 from kinlink.linkage.predict import predict
 from kinlink.linkage.prepare import prepare_records_from_file, prepare_records_from_store
+from kinlink.linkage.splink_log import untrained_summary
 from kinlink.linkage.training import train
 from kinlink.review import review_constraints, store_review_items
-from kinlink.review.decisions import now
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
 from kinlink.store.schema import identity
@@ -64,8 +67,12 @@ class ResolutionReport:
     refused_links: int
     seconds: float
     trained: bool
+    threshold: float = DEFAULT_THRESHOLD
     run_id: int | None = None
     output: Path | None = None
+    notes: tuple[str, ...] = ()
+    """What training chose and found, in a few lines: blocking, untrained levels, the
+    threshold and the model's own estimate of precision and recall there."""
 
     def summary(self) -> list[tuple[str, str]]:
         rows = [("records", f"{self.records:,}"), ("pairs scored", f"{self.pairs:,}"),
@@ -75,7 +82,8 @@ class ResolutionReport:
                      ("splits", f"{self.splits:,}"), ("retired", f"{self.retired:,}"),
                      ("records joining a person", f"{self.joined:,}"),
                      ("review items waiting", f"{self.review_items:,}")]
-        rows += [("links refused by constraints", f"{self.refused_links:,}"),
+        rows += [("threshold", f"{self.threshold:.2f}"),
+                 ("links refused by constraints", f"{self.refused_links:,}"),
                  ("model", "trained in this run" if self.trained else "saved model"),
                  ("time", f"{self.seconds:.1f} s")]
         return rows
@@ -83,13 +91,18 @@ class ResolutionReport:
 
 def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | None = None,
                   retrain: bool = False, progress: bool = False,
-                  threshold: float = DEFAULT_THRESHOLD,
-                  review_band: tuple[float, float] = REVIEW_BAND) -> ResolutionReport:
-    """Resolve every stored record into persons (see the module docstring)."""
+                  threshold: float | None = None,
+                  review_band: tuple[float, float] = REVIEW_BAND,
+                  clock: Clock = SYSTEM_CLOCK) -> ResolutionReport:
+    """Resolve every stored record into persons (see the module docstring).
+
+    Without a `threshold`, the one chosen from the data when the model was trained.
+    """
     _check_options(engine, threshold, review_band)
     started = time.perf_counter()
     step = _stepper(progress)
-    run_id = _start_run(store, engine, threshold)
+    # the threshold is settled once the model is known; the run row gets it at the end
+    run_id = _start_run(store, engine, threshold or DEFAULT_THRESHOLD, clock)
     try:
         records = step("Reading records", prepare_records_from_store, store)
         if records.num_rows == 0:
@@ -97,43 +110,53 @@ def resolve_store(store: Store, *, engine: str = "duckdb", spark_master: str | N
         model = None if retrain else _saved_model(store)
         trained = model is None
         if model is None:  # training shows its own progress
-            model = train(records, engine=engine, spark_master=spark_master, progress=progress)
-            save_model(store, model)
+            model = train(records, engine=engine, spark_master=spark_master,
+                          progress=progress, clock=clock)
         pairs = step("Scoring pairs", _predict, records, model, engine, spark_master)
+        if "calibration" not in model.details:  # trained now, or by `kinlink train`
+            pairs = calibrate_model(pairs, records, model)
+            if trained:
+                save_model(store, model)
+            else:
+                update_model(store, model)
+        threshold = _threshold(threshold, model)
         with store.connect() as conn:
             must, cannot = review_constraints(conn)
             cannot = pa.concat_tables([cannot, _recorded_relationships(conn)])
         result = step("Clustering", cluster, records, pairs, threshold=threshold,
-                      cannot_link=cannot, must_link=must)
+                      cannot_link=cannot, must_link=must,
+                      household_shapes=household_shapes(model.settings))
         queue = step("Explaining uncertain pairs", _review_items, pairs, result, model,
                      review_band)
         with store.begin() as conn:
             plan = step("Assigning person ids", assign_persons, conn, result.clusters,
-                        run_id=run_id)
-            waiting = store_review_items(conn, queue, run_id=run_id)
+                        run_id=run_id, at=clock.now())
+            waiting = store_review_items(conn, queue, run_id=run_id, at=clock.now())
             report = ResolutionReport(
                 records=records.num_rows, pairs=pairs.num_rows, persons=plan.persons,
                 created=len(plan.new_person_ids), merges=plan.count("merge"),
                 splits=plan.count("split"), retired=plan.count("retire"), joined=plan.joined,
                 review_items=waiting, refused_links=result.refused.num_rows,
-                seconds=time.perf_counter() - started, trained=trained, run_id=run_id)
-            _finish_run(conn, report, model.version)
+                seconds=time.perf_counter() - started, trained=trained, threshold=threshold,
+                run_id=run_id, notes=model_notes(model))
+            _finish_run(conn, report, model.version, clock)
         store.analyze(identity.persons, identity.record_persons)
     except BaseException:
         with store.begin() as conn:
             conn.execute(update(resolution_runs).where(resolution_runs.c.id == run_id)
-                         .values(status="failed", finished_at=now()))
+                         .values(status="failed", finished_at=clock.now()))
         raise
     return report
 
 
 def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
                  spark_master: str | None = None, progress: bool = False,
-                 threshold: float = DEFAULT_THRESHOLD) -> ResolutionReport:
+                 threshold: float | None = None) -> ResolutionReport:
     """Resolve a standalone people-format CSV into persons, written to `out` as
     `[agency,]record_id,person_id,cluster_size` in the file's row order.
 
-    The model is trained on the file itself; its charts go to `<out stem>-charts/`.
+    The model is trained on the file itself; its charts and training log go to
+    `<out stem>-charts/`. Without a `threshold`, the one the data support.
     """
     _check_options(engine, threshold, REVIEW_BAND)
     started = time.perf_counter()
@@ -142,8 +165,11 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
     records = step("Reading records", prepare_records_from_file, path)
     model = train(records, engine=engine, spark_master=spark_master, progress=progress,
                   charts_dir=out.parent / f"{out.stem}-charts")
-    pairs = step("Scoring pairs", _predict, records, model, engine, spark_master)
-    result = step("Clustering", cluster, records, pairs, threshold=threshold)
+    pairs = calibrate_model(step("Scoring pairs", _predict, records, model, engine, spark_master),
+                       records, model)
+    threshold = _threshold(threshold, model)
+    result = step("Clustering", cluster, records, pairs, threshold=threshold,
+                  household_shapes=household_shapes(model.settings))
     plan = plan_persons(result.clusters, pl.DataFrame(
         schema={"uid": pl.String, "person_id": pl.String}), next_number=1)
     step("Writing persons", _write_persons_csv, out, records, plan.assignments,
@@ -152,13 +178,42 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str = "duckdb",
         records=records.num_rows, pairs=pairs.num_rows, persons=plan.persons,
         created=len(plan.new_person_ids), merges=0, splits=0, retired=0, joined=0,
         review_items=0, refused_links=result.refused.num_rows,
-        seconds=time.perf_counter() - started, trained=True, output=out)
+        seconds=time.perf_counter() - started, trained=True, threshold=threshold,
+        output=out, notes=model_notes(model))
 
 
-def _check_options(engine: str, threshold: float, band: tuple[float, float]) -> None:
+def calibrate_model(pairs: pa.Table, records: pa.Table, model: LinkageModel) -> pa.Table:
+    """The pairs under the prior the data support; the model takes that prior, and the
+    threshold and its own estimate of precision and recall go to its details."""
+    found = calibrate(pairs, records.num_rows, model.prior)
+    pairs = recalibrated(pairs, model.prior, found.prior)
+    model.settings["probability_two_random_records_match"] = found.prior
+    model.details["calibration"] = found.as_dict()
+    return pairs
+
+
+def _threshold(given: float | None, model: LinkageModel) -> float:
+    """The threshold asked for, else the model's own (chosen from its training data)."""
+    if given is not None:
+        return given
+    return float(model.details.get("calibration", {}).get("threshold", DEFAULT_THRESHOLD))
+
+
+def model_notes(model: LinkageModel) -> tuple[str, ...]:
+    """What training chose and found, one line each."""
+    notes = [model.blocking.summary(),
+             untrained_summary(model.details.get("untrained_levels", []))]
+    if "calibration" in model.details:
+        notes.append(Calibration(**model.details["calibration"]).summary())
+    if "log" in model.details:
+        notes.append(f"Splink's training messages: {model.details['log']}")
+    return tuple(notes)
+
+
+def _check_options(engine: str, threshold: float | None, band: tuple[float, float]) -> None:
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if not 0.0 < threshold <= 1.0:
+    if threshold is not None and not 0.0 < threshold <= 1.0:
         raise InputError(f"the threshold must be in (0, 1], not {threshold}")
     if not 0.0 <= band[0] < band[1] <= 1.0:
         raise InputError(f"the review band must be two probabilities low < high, not {band}")
@@ -239,17 +294,19 @@ def _write_persons_csv(out: Path, records: pa.Table, assignments: pl.DataFrame,
         raise InputError(f"cannot write: {e.strerror}", file=str(out)) from e
 
 
-def _start_run(store: Store, engine: str, threshold: float) -> int:
+def _start_run(store: Store, engine: str, threshold: float, clock: Clock) -> int:
     with store.begin() as conn:
         return int(conn.execute(insert(resolution_runs).values(
-            started_at=now(), status="running", engine=engine, threshold=threshold,
+            started_at=clock.now(), status="running", engine=engine, threshold=threshold,
             records=0, pairs=0, persons=0, created=0, merges=0, splits=0, retired=0,
             review_items=0).returning(resolution_runs.c.id)).scalar_one())
 
 
-def _finish_run(conn: Any, report: ResolutionReport, model_version: int | None) -> None:
+def _finish_run(conn: Any, report: ResolutionReport, model_version: int | None,
+                clock: Clock) -> None:
     conn.execute(update(resolution_runs).where(resolution_runs.c.id == report.run_id).values(
-        status="done", finished_at=now(), model_version=model_version,
+        status="done", finished_at=clock.now(), model_version=model_version,
+        threshold=report.threshold,
         records=report.records, pairs=report.pairs, persons=report.persons,
         created=report.created, merges=report.merges, splits=report.splits,
         retired=report.retired, review_items=report.review_items, seconds=report.seconds))

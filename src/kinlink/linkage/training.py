@@ -15,9 +15,11 @@ import pyarrow as pa
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from splink import Linker
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.config import get_settings
 from kinlink.errors import InputError
 from kinlink.linkage.anchors import anchored_m
+from kinlink.linkage.blocking import Blocking, choose_blocking
 from kinlink.linkage.engines import linker_for
 from kinlink.linkage.model import LinkageModel
 from kinlink.linkage.settings import (
@@ -27,6 +29,7 @@ from kinlink.linkage.settings import (
     settings_for_dialect,
     training_rules,
 )
+from kinlink.linkage.splink_log import SplinkLog, untrained_levels
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,10 @@ UNSEEN_M = 1e-4
 """m of a level EM never saw among likely matches: rare among them, not impossible."""
 MIN_DISAGREEMENT_M = 1e-3
 """Least share of one person's record pairs that disagree completely on a field."""
+EM_MAX_PAIRS = 300_000
+"""Pairs an EM pass is run on at most (records drawn at random on each side of the
+block, so a person's pairs and all pairs are thinned alike): a date's block grows with
+the square of the records, the shares EM estimates do not."""
 EM_SAMPLE_RECORDS = 250_000
 """EM runs, and the anchored levels are measured, on at most this many records, drawn at
 random. What both estimate, the share of one person's record pairs in each level, is the
@@ -46,7 +53,8 @@ records (a date of birth's block holds every record born that day)."""
 
 
 def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None = None,
-          progress: bool = False, charts_dir: Path | None = None) -> LinkageModel:
+          progress: bool = False, charts_dir: Path | None = None,
+          clock: Clock = SYSTEM_CLOCK) -> LinkageModel:
     """Train the model on prepared records (see `prepare`), without any labels.
 
     Charts of the match weights and m/u values are written as HTML to `charts_dir`
@@ -56,11 +64,19 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
         raise InputError(f"too few records to train on ({records.num_rows}); "
                          f"need at least {MIN_TRAINING_RECORDS}")
     started = time.perf_counter()
-    steps = ["estimate the prior", "estimate u by random sampling",
+    created_at = clock.now()
+    folder = charts_dir or get_settings().home / "charts"
+    steps = ["profile the records and choose blocking rules", "estimate the prior",
+             "estimate u by random sampling",
              *(f"estimate m by EM, pass {i + 1}" for i in range(len(training_rules())))]
     sample = _em_sample(records)
-    with _steps(steps, progress) as step:
-        with linker_for(records, _initial_settings(sample, engine), engine=engine,
+    log = SplinkLog(folder / f"model-{created_at:%Y%m%dT%H%M%S}-training.log")
+    with _steps(steps, progress) as step, log:
+        step()
+        blocking = choose_blocking(records)
+        logger.info("%s", blocking.summary())
+        initial = _initial_settings(sample, engine, blocking)
+        with linker_for(records, initial, engine=engine,
                         spark_master=spark_master) as linker:
             step()
             linker.training.estimate_probability_two_random_records_match(
@@ -74,15 +90,17 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
             for rule in training_rules():
                 step()
                 _expectation_maximisation(linker, rule)
-            settings = _settle_parameters(linker.misc.save_model_to_json(), records.num_rows)
-            created_at = datetime.now()
-            charts = _save_charts(linker, charts_dir or get_settings().home / "charts",
-                                  created_at)
+            settings = _settle_parameters(linker.misc.save_model_to_json(), initial,
+                                          records.num_rows)
+            charts = _save_charts(linker, folder, created_at)
     if engine != "duckdb":
-        settings = settings_for_dialect(settings, "duckdb")
+        settings = settings_for_dialect(settings, "duckdb", blocking.rules)
+    details = {"blocking": blocking.as_dict(),
+               "untrained_levels": untrained_levels(initial, settings, log.unobserved),
+               "log": str(log.path)}
     return LinkageModel(settings=settings, training_record_count=records.num_rows,
                         engine=engine, created_at=created_at, charts=charts,
-                        training_seconds=time.perf_counter() - started)
+                        training_seconds=time.perf_counter() - started, details=details)
 
 
 def _em_sample(records: pa.Table) -> pa.Table:
@@ -94,10 +112,11 @@ def _em_sample(records: pa.Table) -> pa.Table:
     return records.take(pa.array(rows))
 
 
-def _initial_settings(records: pa.Table, engine: str) -> dict[str, Any]:
-    """The untrained model for `engine`, its anchored levels' m raised to what the
-    anchor pairs among `records` show (never below the fixed floor; see `anchors.py`)."""
-    settings = settings_creator().create_settings_dict(engine)
+def _initial_settings(records: pa.Table, engine: str, blocking: Blocking) -> dict[str, Any]:
+    """The untrained model for `engine` predicting on `blocking`'s rules, its anchored
+    levels' m raised to what the anchor pairs among `records` show (never below the
+    fixed floor; see `anchors.py`)."""
+    settings = settings_creator(blocking.rules).create_settings_dict(engine)
     measured = anchored_m(records)
     for comparison in settings["comparisons"]:
         for level in comparison["comparison_levels"]:
@@ -114,14 +133,16 @@ def _expectation_maximisation(linker: Linker, rule: Any) -> None:
     default m of that level still give a usable model.
     """
     try:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, max_pairs=EM_MAX_PAIRS)
     except ValueError as e:
         if "m_probability" not in str(e):
             raise
         logger.warning("EM pass blocked on %s skipped: %s", rule, e)
 
 
-def _settle_parameters(settings: dict[str, Any], records: int) -> dict[str, Any]:
+def _settle_parameters(settings: dict[str, Any], initial: dict[str, Any],
+                       records: int) -> dict[str, Any]:
     """The trained settings with an m and u for every level, none of them a veto by
     accident of the sample.
 
@@ -130,23 +151,29 @@ def _settle_parameters(settings: dict[str, Any], records: int) -> dict[str, Any]
     - Splink leaves a level it never saw unset, and then falls back on defaults that
       depend only on the level's position. A level no sampled random pair fell into has
       u below one in the pairs sampled, so it gets that bound; a level EM never saw
-      among matches gets a small m (`UNSEEN_M`).
+      among matches gets a small m (`UNSEEN_M`). A level given starting values (in
+      `initial`) keeps them instead.
     - EM on a small or clean sample can drive the m of complete disagreement towards
       zero, a veto no real recording supports: it is kept at `MIN_DISAGREEMENT_M` or
       more.
     """
     sampled = min(U_SAMPLE_PAIRS, records * (records - 1) / 2)
-    for comparison in settings["comparisons"]:
+    for comparison, start in zip(settings["comparisons"], initial["comparisons"],
+                                 strict=True):
+        starting = {lv["label_for_charts"]: lv for lv in start["comparison_levels"]}
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        if not any(_known(lv, "u_probability") for lv in levels):
+        # A starting u (the initials') says nothing about these records.
+        if not any(_known(lv, "u_probability") and lv["u_probability"] != starting.get(
+                lv["label_for_charts"], {}).get("u_probability") for lv in levels):
             for level in levels:
                 weightless = level["m_probability"] if _known(level, "m_probability") else 1.0
                 level["m_probability"] = level["u_probability"] = weightless
             continue
         for level in levels:
+            begun = starting.get(level["label_for_charts"], {})
             for key, unseen in (("u_probability", 1 / sampled), ("m_probability", UNSEEN_M)):
                 if not _known(level, key):
-                    level[key] = unseen
+                    level[key] = begun.get(key) or unseen
             if level.get("sql_condition") == "ELSE" and not level.get("fix_m_probability"):
                 level["m_probability"] = max(level["m_probability"], MIN_DISAGREEMENT_M)
     return settings

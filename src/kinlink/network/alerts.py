@@ -17,11 +17,13 @@ Every status change is an `alert_events` row: who, when, from what, to what, why
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
 from kinlink.network.detect import ALERT_TYPES, Finding, find_alerts
 from kinlink.network.graph import build_network
@@ -32,8 +34,51 @@ STATUSES = ("open", "acknowledged", "resolved")
 SYSTEM = "kinlink"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+@dataclass(frozen=True)
+class AlertEvent:
+    """One change of an alert's status: who, when, from what, to what, why."""
+
+    id: int
+    alert_id: int
+    at: datetime
+    actor: str
+    from_status: str | None
+    to_status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A stored alert; `history` is filled only when one alert is asked for."""
+
+    id: int
+    key: str
+    type: str
+    status: str
+    person_id: str
+    other_person_id: str | None
+    agency: str | None
+    summary: str
+    evidence: dict[str, Any]
+    detected: bool
+    first_detected_at: datetime
+    last_detected_at: datetime
+    updated_at: datetime
+    history: list[AlertEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecomputeSummary:
+    """What a recompute did: the build, the findings by type, and the alerts' changes."""
+
+    as_of: date
+    network: dict[str, Any]
+    found: dict[str, int]
+    new: int
+    refreshed: int
+    reopened: int
+    closed: int
+    carried_over: int
 
 
 def _event(conn: Connection, alert_id: int, actor: str, old: str | None, new: str,
@@ -51,14 +96,18 @@ def _similar(a: set[str], b: set[str]) -> bool:
     return bool(a | b) and len(a & b) / len(a | b) >= 0.5
 
 
-def recompute_alerts(store: Store, *, as_of: date | None = None,
-                     progress: bool = False) -> dict[str, Any]:
-    """Rebuild the network, find every alert and bring the stored alerts in line."""
-    on = as_of or date.today()
-    build = build_network(store, progress=progress)
-    findings = find_alerts(store, build, on)
+def recompute_alerts(store: Store, *, as_of: date | None = None, progress: bool = False,
+                     clock: Clock = SYSTEM_CLOCK) -> RecomputeSummary:
+    """Rebuild the network, find every alert (and second-look prompt) and bring the stored
+    alerts in line."""
+    on = as_of or clock.today()
+    # Imported here: the prompts read children's networks through this package.
+    from kinlink.review.prompts import second_look_findings
+
+    build = build_network(store, progress=progress, clock=clock)
+    findings = find_alerts(store, build, on) + second_look_findings(store, on)
     counts = {"new": 0, "refreshed": 0, "reopened": 0, "closed": 0, "carried_over": 0}
-    at = _now()
+    at = clock.now()
     with store.begin() as conn:
         stored = {r["key"]: dict(r) for r in conn.execute(select(alerts)).mappings()}
         found = {f.key: f for f in findings}
@@ -71,7 +120,7 @@ def recompute_alerts(store: Store, *, as_of: date | None = None,
         for row in vanished:
             _vanish(conn, row, at, counts)
     by_type = {t: sum(1 for f in findings if f.type == t) for t in ALERT_TYPES}
-    return {"as_of": on.isoformat(), "network": build.summary(), "found": by_type, **counts}
+    return RecomputeSummary(as_of=on, network=build.summary(), found=by_type, **counts)
 
 
 def _refresh(conn: Connection, row: dict[str, Any], f: Finding, at: datetime,
@@ -129,7 +178,7 @@ def _check(value: str | None, allowed: Sequence[str], name: str) -> None:
 
 def list_alerts(store: Store, *, type: str | None = None, agency: str | None = None,
                 status: str | None = None, person_id: str | None = None, limit: int = 100,
-                offset: int = 0) -> list[dict[str, Any]]:
+                offset: int = 0) -> list[Alert]:
     """Stored alerts, newest first, filtered by type, agency, status and person."""
     _check(type, ALERT_TYPES, "type")
     _check(status, STATUSES, "status")
@@ -142,10 +191,10 @@ def list_alerts(store: Store, *, type: str | None = None, agency: str | None = N
         query = query.where((alerts.c.person_id == person_id)
                             | (alerts.c.other_person_id == person_id))
     with store.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+        return [Alert(**r) for r in conn.execute(query).mappings()]
 
 
-def get_alert(store: Store, alert_id: int) -> dict[str, Any]:
+def get_alert(store: Store, alert_id: int) -> Alert:
     """One alert with its history; NotFoundError if there is none."""
     with store.connect() as conn:
         row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
@@ -153,21 +202,27 @@ def get_alert(store: Store, alert_id: int) -> dict[str, Any]:
             raise NotFoundError(f"no alert {alert_id}")
         history = conn.execute(select(alert_events).where(alert_events.c.alert_id == alert_id)
                                .order_by(alert_events.c.id)).mappings().all()
-    return {**dict(row), "history": [dict(h) for h in history]}
+    return Alert(**row, history=[AlertEvent(**h) for h in history])
 
 
 def set_alert_status(store: Store, alert_id: int, status: str, *, actor: str,
-                     reason: str) -> dict[str, Any]:
+                     reason: str, clock: Clock = SYSTEM_CLOCK) -> Alert:
     """A person acknowledges, resolves or reopens an alert; the change joins its history."""
     _check(status, STATUSES, "status")
     if not actor.strip() or not reason.strip():
         raise InputError("say who you are (actor) and why (reason)")
-    at = _now()
     with store.begin() as conn:
-        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
-        if row is None:
-            raise NotFoundError(f"no alert {alert_id}")
-        conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
-            status=status, updated_at=at))
-        _event(conn, alert_id, actor.strip(), row["status"], status, reason.strip(), at)
+        change_status(conn, alert_id, status, actor=actor, reason=reason, at=clock.now())
     return get_alert(store, alert_id)
+
+
+def change_status(conn: Connection, alert_id: int, status: str, *, actor: str,
+                  reason: str, at: datetime) -> None:
+    """`set_alert_status` inside a caller's transaction (a prompt's review and its status
+    change are stored together)."""
+    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no alert {alert_id}")
+    conn.execute(update(alerts).where(alerts.c.id == alert_id).values(
+        status=status, updated_at=at))
+    _event(conn, alert_id, actor.strip(), row["status"], status, reason.strip(), at)

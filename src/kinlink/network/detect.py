@@ -34,7 +34,10 @@ from kinlink.store import Store
 from kinlink.store.schema.network import network_edges
 from kinlink.store.schema.resolution import review_items
 
-ALERT_TYPES = ("unlinked-risk", "split-identity", "wrong-place", "breach")
+ALERT_TYPES = (
+    "unlinked-risk", "split-identity", "wrong-place", "breach",
+    "second-look",  # found by `kinlink.review.prompts`, stored beside these
+)
 ALERT_ROLES = {
     "parent", "step-parent", "carer", "household member", "parent's partner",
     "at an incident with the child", "named at an incident with the child",

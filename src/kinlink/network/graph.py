@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,9 @@ from sqlalchemy import (
     update,
 )
 
+from kinlink import address
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.network import edges as kinds
-from kinlink.network.address import address_parts
 from kinlink.network.incident_text import CHILD_LINKS, incident_text_edges
 from kinlink.network.load import SourceFrames, load_sources
 from kinlink.network.persons import ADULT_AGE, age_expr, person_table
@@ -201,9 +202,13 @@ def review_notes(conn: Connection, uids: set[str]) -> dict[str, str]:
     return notes
 
 
-def build_network(store: Store, *, progress: bool = False) -> NetworkBuild:
+def build_network(store: Store, *, progress: bool = False,
+                  clock: Clock = SYSTEM_CLOCK) -> NetworkBuild:
     """Rebuild the whole graph from the current source records and store it."""
     started = time.perf_counter()
+    # Stamped before the sources are read: an ingest finishing while we build makes the
+    # new graph stale at once, as it should.
+    read_at = clock.now()
     with Progress(disable=not progress, transient=True) as bar, \
             tempfile.TemporaryDirectory(prefix="kinlink-network-") as tmp:
         task = bar.add_task("Building the network", total=5)
@@ -227,24 +232,22 @@ def build_network(store: Store, *, progress: bool = False) -> NetworkBuild:
         bar.advance(task)
         build_id, edge_count = _store_snapshot(
             store, persons, folded, markers,
-            unresolved=persons.filter(~pl.col("resolved")).height, started=started)
+            unresolved=persons.filter(~pl.col("resolved")).height, started=started,
+            read_at=read_at, clock=clock)
         store.analyze(network_persons, network_edges, network_markers)
         bar.advance(task)
-    address_parts.cache_clear()  # up to 1M parsed addresses: not worth keeping between builds
+    address.clear_cache()  # up to 1M read addresses: not worth keeping between builds
     return NetworkBuild(build_id, persons, markers, edge_count, time.perf_counter() - started,
                         store)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _store_snapshot(store: Store, persons: pl.DataFrame, edge_files: list[Path],
-                    markers: pl.DataFrame, *, unresolved: int, started: float) -> tuple[int, int]:
+                    markers: pl.DataFrame, *, unresolved: int, started: float,
+                    read_at: datetime, clock: Clock) -> tuple[int, int]:
     """Replace the stored graph with a new one, in one transaction (readers see old or new)."""
     with store.begin() as conn:
         build_id = conn.execute(insert(network_builds).values(
-            started_at=_now(), persons=persons.height, edges=0,
+            started_at=read_at, persons=persons.height, edges=0,
             markers=markers.height, unresolved_records=unresolved,
         ).returning(network_builds.c.id)).scalar_one()
         for table in (network_persons, network_edges, network_markers):
@@ -257,7 +260,7 @@ def _store_snapshot(store: Store, persons: pl.DataFrame, edge_files: list[Path],
             _insert_rows(conn, network_edges, edges)
             edge_count += edges.height
         conn.execute(update(network_builds).where(network_builds.c.id == build_id).values(
-            edges=edge_count, finished_at=_now(), seconds=time.perf_counter() - started))
+            edges=edge_count, finished_at=clock.now(), seconds=time.perf_counter() - started))
     return int(build_id), edge_count
 
 
@@ -321,12 +324,26 @@ def is_stale(conn: Connection) -> bool:
     return started is None or any(c is not None and c > started for c in changed)
 
 
-def ensure_network(store: Store, *, progress: bool = False) -> None:
-    """Build the graph if it was never built or the records changed since."""
+@dataclass(frozen=True)
+class NetworkStatus:
+    """The latest build of the graph (None if never built) and whether records changed since."""
+
+    build_id: int | None
+    built_at: datetime | None
+    persons: int
+    edges: int
+    stale: bool
+
+
+def network_status(store: Store) -> NetworkStatus:
+    """What a reader needs to know about the graph before trusting it; never rebuilds."""
     with store.connect() as conn:
+        build = latest_build(conn)
         stale = is_stale(conn)
-    if stale:
-        build_network(store, progress=progress)
+    if build is None:
+        return NetworkStatus(None, None, 0, 0, stale=True)
+    return NetworkStatus(build["id"], build["started_at"], build["persons"], build["edges"],
+                         stale=stale)
 
 
 def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:

@@ -100,8 +100,8 @@ def risk_summary(store: Store, person_ids: Sequence[str], *,
                  as_of: date | None = None) -> dict[str, RiskSummary]:
     """The risk summary of each child asked about (any person id; unknown ones score none).
 
-    Reads the stored graph (rebuilt first if records changed since it was built), in
-    batches, so thousands of children take a few seconds at most.
+    Reads the stored graph as last built (never rebuilding it), in batches, so
+    thousands of children take a few seconds at most.
     """
     from kinlink.network.view import child_networks  # the view builds on the scores here
 

@@ -29,8 +29,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, and_, bindparam, literal, or_, select, union_all
 
+from kinlink.clock import SYSTEM_CLOCK
 from kinlink.errors import NotFoundError
-from kinlink.network.graph import IDS, active_on, ensure_network, markers_of, persons_of
+from kinlink.network.graph import IDS, active_on, markers_of, persons_of
 from kinlink.network.persons import age_on, is_child
 from kinlink.network.risk import CLOSENESS, RiskSummary, combine, level_of, recency, severity
 from kinlink.store import Store
@@ -280,7 +281,7 @@ class _Assembler:
         children = sorted((a for a in around.values() if a not in adults),
                           key=lambda a: a.person.person_id)
         return ChildNetwork(child, self.on, child.is_child,
-                            adults, children, own, self._summary(child_id, adults, own))
+                            adults, children, own, network_risk(child_id, adults, own))
 
     def _is_child(self, pid: str) -> bool:
         return _person(pid, self.persons.get(pid), self.on).is_child
@@ -321,22 +322,24 @@ class _Assembler:
             marker.visible = marker.marker in known
         return sorted(out, key=lambda m: (-m.weight, -(m.start_date or date.min).toordinal()))
 
-    def _summary(self, child_id: str, adults: list[Adult], own: list[Marker]) -> RiskSummary:
-        weights = [m.weight for m in own] + [m.weight for a in adults for m in a.markers]
-        score = combine(weights)
-        ranked = sorted([(m.weight, f"{m.marker} (own)") for m in own]
-                        + [(m.weight, f"{m.marker} ({a.role})") for a in adults
-                           for m in a.markers], reverse=True)
-        top = list(dict.fromkeys(label for _, label in ranked))[:5]
-        return RiskSummary(child_id, score, level_of(score), top, len(adults),
-                           sum(1 for a in adults if a.markers))
+
+def network_risk(child_id: str, adults: list[Adult], own: list[Marker]) -> RiskSummary:
+    """The child's risk from its own markers and those of the adults around it."""
+    weights = [m.weight for m in own] + [m.weight for a in adults for m in a.markers]
+    score = combine(weights)
+    ranked = sorted([(m.weight, f"{m.marker} (own)") for m in own]
+                    + [(m.weight, f"{m.marker} ({a.role})") for a in adults
+                       for m in a.markers], reverse=True)
+    top = list(dict.fromkeys(label for _, label in ranked))[:5]
+    return RiskSummary(child_id, score, level_of(score), top, len(adults),
+                       sum(1 for a in adults if a.markers))
 
 
 def child_networks(store: Store, person_ids: Sequence[str], *,
                    as_of: date | None = None) -> dict[str, ChildNetwork]:
-    """The networks of many persons at once (unknown ids are left out)."""
-    on = as_of or date.today()
-    ensure_network(store)
+    """The networks of many persons at once, from the graph as last built (unknown ids are
+    left out). Never rebuilds: see `graph.network_status` for whether it is stale."""
+    on = as_of or SYSTEM_CLOCK.today()
     out: dict[str, ChildNetwork] = {}
     ids = list(dict.fromkeys(person_ids))
     with store.connect() as conn:

@@ -7,6 +7,8 @@
 
 An area records the findings of each run of its checks with `replace_findings` (its
 earlier findings go, so re-running never duplicates) or adds to them with `record_findings`.
+An area that sees only some records in a run (ingest: one extract) replaces the findings
+on those records with `replace_record_findings`.
 """
 
 from kinlink.quality.findings import (
@@ -16,7 +18,8 @@ from kinlink.quality.findings import (
     list_findings,
     record_findings,
     replace_findings,
+    replace_record_findings,
 )
 
 __all__ = ["SEVERITIES", "Finding", "StoredFinding", "list_findings", "record_findings",
-           "replace_findings"]
+           "replace_findings", "replace_record_findings"]

@@ -9,8 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.store import Store
 from kinlink.store.schema.quality import quality_findings
+
+_DELETE_BATCH = 5_000  # ids per DELETE: well under every database's parameter limit
 
 SEVERITIES = ("info", "warning", "error")
 """How much a finding matters: `error` means a result built on the record cannot be trusted."""
@@ -43,9 +46,8 @@ class StoredFinding(Finding):
 
 
 def _insert(conn: Connection, area: str, findings: Iterable[Finding],
-            run_id: int | None) -> int:
-    now = datetime.now().replace(microsecond=0)
-    rows = [{**asdict(f), "area": area, "detected_at": now, "run_id": run_id}
+            run_id: int | None, at: datetime) -> int:
+    rows = [{**asdict(f), "area": area, "detected_at": at, "run_id": run_id}
             for f in findings]
     if rows:
         conn.execute(insert(quality_findings), rows)
@@ -58,14 +60,15 @@ def _connection(target: Store | Connection) -> AbstractContextManager[Connection
 
 
 def record_findings(target: Store | Connection, *, area: str, findings: Iterable[Finding],
-                    run_id: int | None = None) -> int:
+                    run_id: int | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     """Add findings for `area`, keeping those already recorded; returns how many were added."""
     with _connection(target) as conn:
-        return _insert(conn, area, findings, run_id)
+        return _insert(conn, area, findings, run_id, clock.now())
 
 
 def replace_findings(target: Store | Connection, *, area: str, findings: Iterable[Finding],
-                     run_id: int | None = None, agency: str | None = None) -> int:
+                     run_id: int | None = None, agency: str | None = None,
+                     clock: Clock = SYSTEM_CLOCK) -> int:
     """Replace `area`'s findings (only `agency`'s, when given) with `findings`, in one
     transaction; returns how many are now recorded."""
     with _connection(target) as conn:
@@ -73,7 +76,24 @@ def replace_findings(target: Store | Connection, *, area: str, findings: Iterabl
         if agency is not None:
             query = query.where(quality_findings.c.agency == agency)
         conn.execute(query)
-        return _insert(conn, area, findings, run_id)
+        return _insert(conn, area, findings, run_id, clock.now())
+
+
+def replace_record_findings(conn: Connection, *, area: str, agency: str, table_name: str,
+                            record_keys: Iterable[str], findings: Iterable[Finding],
+                            run_id: int | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
+    """Replace `area`'s findings on the given records of one agency's table (others stay),
+    inside the caller's transaction; returns how many were added.
+
+    For a check that sees only some records in a run (an ingest of one extract)."""
+    t = quality_findings
+    keys = set(record_keys)
+    stale = [id_ for id_, key in conn.execute(
+        select(t.c.id, t.c.record_key).where(t.c.area == area, t.c.agency == agency,
+                                             t.c.table_name == table_name)) if key in keys]
+    for start in range(0, len(stale), _DELETE_BATCH):
+        conn.execute(delete(t).where(t.c.id.in_(stale[start:start + _DELETE_BATCH])))
+    return _insert(conn, area, findings, run_id, clock.now())
 
 
 def list_findings(store: Store, *, area: str | None = None, agency: str | None = None,

@@ -9,11 +9,12 @@ mistake is reversible and the history shows who decided what, when and why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pyarrow as pa
 from sqlalchemy import Connection, and_, insert, select, update
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.errors import InputError, NotFoundError
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
@@ -42,18 +43,13 @@ class Decision:
     item_id: int | None
 
 
-def now() -> datetime:
-    """The current UTC time as the store keeps it (naive)."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def ordered(uid_a: str, uid_b: str) -> tuple[str, str]:
     """The pair's key: its two uids in order, so (a, b) and (b, a) are one pair."""
     return (uid_a, uid_b) if uid_a <= uid_b else (uid_b, uid_a)
 
 
 def decide(store: Store, pair: int | tuple[str, str], decision: str, *, actor: str,
-           reason: str) -> Decision:
+           reason: str, clock: Clock = SYSTEM_CLOCK) -> Decision:
     """Record `actor`'s `decision` on a review item (by id) or any two records (by uid).
 
     Raises `InputError` for an unknown decision, a blank actor or reason, or a record
@@ -65,7 +61,7 @@ def decide(store: Store, pair: int | tuple[str, str], decision: str, *, actor: s
         raise InputError("a decision needs an actor and a reason")
     with store.begin() as conn:
         uid_l, uid_r, item_id = _resolve_pair(conn, pair)
-        stamp = now()
+        stamp = clock.now()
         decision_id = conn.execute(insert(review_decisions).values(
             uid_l=uid_l, uid_r=uid_r, decision=decision, reason=reason.strip(),
             actor=actor.strip(), decided_at=stamp, item_id=item_id,

@@ -15,7 +15,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, RowMapping, Select, bindparam, func, insert, or_, select, update
 
 from kinlink.errors import InputError, NotFoundError
-from kinlink.review.decisions import DECISION_STATUS, latest_decisions, now, ordered
+from kinlink.review.decisions import DECISION_STATUS, latest_decisions, ordered
 from kinlink.store import Store
 from kinlink.store.schema.resolution import review_items
 
@@ -82,14 +82,15 @@ def _item(row: RowMapping) -> ReviewItem:
     return ReviewItem(**{name: row[name] for name in ReviewItem.__dataclass_fields__})
 
 
-def store_review_items(conn: Connection, items: pa.Table, *, run_id: int) -> int:
+def store_review_items(conn: Connection, items: pa.Table, *, run_id: int,
+                       at: datetime) -> int:
     """Offer a run's uncertain pairs for review; returns how many are now waiting.
 
     `items` has `uid_l`, `uid_r`, `match_probability`, `match_weight`, `explanation`,
     `reason`. New pairs are added, known ones refreshed, and undecided items this run
-    no longer doubts are withdrawn. Decisions already made are kept.
+    no longer doubts are withdrawn. Decisions already made are kept. `at` stamps them.
     """
-    stamp = now()
+    stamp = at
     existing = {(r.uid_l, r.uid_r): (r.id, r.status) for r in conn.execute(
         select(review_items.c.id, review_items.c.uid_l, review_items.c.uid_r,
                review_items.c.status))}

@@ -60,10 +60,16 @@ class Store:
             raise StoreError(f"cannot reach the store at {self.safe_url}: {e.orig}") from e
 
     def is_current(self) -> bool:
-        """Whether the store's schema is at the newest migration."""
-        heads = set(ScriptDirectory.from_config(self._alembic_config()).get_heads())
+        """Whether every migration has been applied.
+
+        Compared as sets of applied revisions, not of heads: a migration that depends on
+        other areas' branches (`depends_on`) absorbs their heads in `alembic_version`.
+        """
+        script = ScriptDirectory.from_config(self._alembic_config())
         with self.engine.connect() as conn:
-            return set(MigrationContext.configure(conn).get_current_heads()) == heads
+            current = MigrationContext.configure(conn).get_current_heads()
+        applied = {r.revision for r in script.iterate_revisions(current, "base")}
+        return set(script.get_heads()) <= applied
 
     @property
     def safe_url(self) -> str:
@@ -106,13 +112,12 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(settings: Settings | None = None, *, upgrade: bool = True) -> Store:
-    """Open the store named by the settings, migrating it to the newest schema."""
+def open_store(settings: Settings | None = None) -> Store:
+    """Open the store named by the settings (never migrating it: that is `Store.upgrade`,
+    run by `kinlink db upgrade`)."""
     settings = settings or get_settings()
     try:
         store = Store(settings.resolved_database_url)
-        if upgrade:
-            store.upgrade()
     except SQLAlchemyError as e:
         raise StoreError(f"cannot open the store: {e}") from e
     return store

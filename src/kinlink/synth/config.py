@@ -44,6 +44,7 @@ INCIDENT_ERRORS: tuple[str, ...] = (
 # Referral dates entered wrongly (social care).
 REFERRAL_ERRORS: tuple[str, ...] = (
     "decision-date-missing", "decision-on-weekend", "assessment-before-referral",
+    "assessment-not-recorded", "icpc-outcome-not-recorded",
 )
 STRUCTURE_ERRORS: tuple[str, ...] = ("relationship-not-recorded",)
 # Shapes a whole extract can take (noise profiles, docs/synthetic-data.md): none by default.
@@ -83,7 +84,8 @@ _DEFAULT_ERRORS: dict[str, dict[str, float]] = {
         surname_change=0.25, dob_day_month_swap=0.01, dob_digit=0.008, dob_missing=0.02,
         dob_year_only=0.01, postcode_missing=0.03, postcode_partial=0.02, old_address=0.2,
         duplicate_record=0.025, decision_date_missing=0.01, decision_on_weekend=0.01,
-        assessment_before_referral=0.005,
+        assessment_before_referral=0.005, assessment_not_recorded=0.02,
+        icpc_outcome_not_recorded=0.05,
     ),
     # GP registration copies documents; errors are rarer but records go stale.
     "health": _rates(

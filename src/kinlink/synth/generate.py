@@ -17,10 +17,12 @@ from kinlink.synth.config import SynthConfig
 from kinlink.synth.hidden import RiskPairs, find_risk_pairs
 from kinlink.synth.identifiers import nhs_numbers
 from kinlink.synth.names import ORIGINS
+from kinlink.synth.planted import plant_second_look
 from kinlink.synth.police import RECORDED, build_police, child_fates, incident_ids
 from kinlink.synth.population import HOUSEHOLD_TYPE_NAMES, Population, make_population
 from kinlink.synth.records import AgencyData, date_text, marker_rows
 from kinlink.synth.risk import Risks, draw_incidents, draw_markers
+from kinlink.synth.second_look import second_look_truth
 from kinlink.synth.socialcare import build_social_care
 from kinlink.synth.universal import build_education, build_health
 from kinlink.synth.writer import write_agency, write_csv, write_json
@@ -96,6 +98,7 @@ def generate(out: Path, *, people: int, seed: int, config: SynthConfig | None = 
         step(_STEPS[5])
         care = build_social_care(rng, pop, risks, config, nhs)
         agencies = [police, care, health, education]
+        plant_second_look(rng, pop, risks, {a.name: a for a in agencies})
         step(_STEPS[6])
         pairs = find_risk_pairs(pop, risks, agencies, fate)
         step(_STEPS[7])
@@ -163,6 +166,7 @@ def _write_truth(out: Path, pop: Population, risks: Risks, fate: np.ndarray, nhs
         "hidden_because": np.array([h or None for h in pairs.hidden_because], dtype=object),
         "discoverable": np.where(pairs.discoverable, "true", "false").astype(object),
     }
+    write_csv(out / "second_look.csv", second_look_truth(pop, agencies))
     write_csv(out / "risk_pairs.csv", pair_columns)
     hidden = pair_columns["hidden_because"] != None  # noqa: E711
     write_csv(out / "hidden_risks.csv", {k: v[hidden] for k, v in pair_columns.items()

@@ -3,7 +3,10 @@
 Clocks run in working days on England's calendar (the `holidays` library): a decision is
 due within one working day of the referral, an assessment within 45 working days, an
 initial child protection conference within 15 working days of the strategy discussion.
-Most meet them; some are late; some children are never assessed and are still open.
+Most meet them and some are late. As drawn every case path is complete: what was done is
+recorded, and a case closes after its last event. Recording failures (an authorised
+assessment never recorded, an enquiry's "no conference needed" never recorded) are errors
+made afterwards at configured rates and labelled in the truth, like messy dates.
 """
 
 from __future__ import annotations
@@ -78,20 +81,27 @@ def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source
     started_after = delay + rng.integers(0, 8, n)
     assess_start = wd.add(day, started_after)
     late = rng.random(n)
-    length = np.select([late < 0.78, late < 0.93], [rng.integers(10, 46, n),
-                       rng.integers(46, 90, n)], -1)
-    length = np.where(length >= 0, np.maximum(length, started_after + MIN_ASSESSMENT_DAYS), -1)
-    authorised = np.where(length >= 0, wd.add(day, length.clip(0)), _nat(n))
+    length = np.select([late < 0.80, late < 0.97], [rng.integers(10, 46, n),
+                       rng.integers(46, 90, n)], rng.integers(90, 150, n))
+    length = np.maximum(length, started_after + MIN_ASSESSMENT_DAYS)
+    authorised = wd.add(day, length)
     # Strategy discussion (within two working days of the decision) and section 47 for
     # most red and some amber referrals.
     strategy_p = np.select([triage == "red", triage == "amber"], [0.6, 0.15], 0.02)
     strategy = np.where(~nfa & (rng.random(n) < strategy_p),
                         wd.add(decision, rng.integers(0, 3, n)), _nat(n))
-    s47 = np.where(~np.isnat(strategy), wd.add(strategy, rng.integers(0, 2, n)), _nat(n))
+    # One in ten has a second discussion, 3-7 working days later, that leads to the
+    # section 47 enquiry: the ICPC's 15 working days count from that one.
+    again = np.where(~np.isnat(strategy) & (rng.random(n) < 0.1),
+                     wd.add(strategy, rng.integers(3, 8, n)), _nat(n))
+    leading = np.where(np.isnat(again), strategy, again)
+    s47 = np.where(~np.isnat(leading), wd.add(leading, rng.integers(0, 2, n)), _nat(n))
     icpc_late = rng.random(n) < 0.25
-    icpc = np.where(~np.isnat(s47) & (rng.random(n) < 0.5),
-                    wd.add(strategy, np.where(icpc_late, rng.integers(16, 30, n),
-                                              rng.integers(8, 16, n))), _nat(n))
+    held = ~np.isnat(s47) & (rng.random(n) < 0.5)
+    icpc = np.where(held, wd.add(leading, np.where(icpc_late, rng.integers(16, 30, n),
+                                                   rng.integers(8, 16, n))), _nat(n))
+    # An enquiry that needs no conference says so when it ends, 5-14 working days in.
+    no_icpc = np.where(~np.isnat(s47) & ~held, wd.add(s47, rng.integers(5, 15, n)), _nat(n))
     plan = np.where(~np.isnat(icpc) & (rng.random(n) < 0.8), icpc, _nat(n))
     plan_end = np.where(~np.isnat(plan), plan + rng.integers(180, 600, n).astype(
         "timedelta64[D]"), _nat(n))
@@ -126,7 +136,10 @@ def draw_referrals(rng: np.random.Generator, children: np.ndarray, police_source
         "assessment_start_date": by_as_of(assess_start),
         "assessment_authorised_date": by_as_of(authorised),
         "strategy_discussion_date": by_as_of(strategy),
+        "strategy_discussion_dates": np.array(
+            [str(d) if not np.isnat(d) else None for d in by_as_of(again)], dtype=object),
         "s47_start_date": by_as_of(s47),
+        "icpc_not_required": ~np.isnat(by_as_of(no_icpc)),
         "icpc_date": by_as_of(icpc),
         "cp_plan_start_date": by_as_of(plan),
         "cp_plan_end_date": by_as_of(plan_end),
@@ -149,13 +162,26 @@ def _reviews(plan: np.datetime64, end: np.datetime64, as_of: np.datetime64,
 
 def messy_dates(rng: np.random.Generator, refs: Referrals, config: AgencyConfig,
                 log: ErrorLog, record_index: np.ndarray, referral_ids: np.ndarray) -> None:
-    """Dates entered wrongly: a missing decision, one on a Sunday, assessment before referral."""
+    """Dates entered wrongly: a missing decision, one on a Sunday, assessment before referral;
+    and outcomes never recorded: an authorised assessment (so the case never closes either),
+    an enquiry's finding that no conference was needed."""
     cols = refs.columns
     decided = ~np.isnat(cols["decision_date"])
     n = len(refs.child)
 
     def chosen(kind: str, eligible: np.ndarray) -> np.ndarray:
         return np.flatnonzero(eligible & (rng.random(n) < config.rate(kind)))
+
+    for i in chosen("assessment-not-recorded", ~np.isnat(cols["assessment_authorised_date"])):
+        log.add(int(record_index[i]), "referrals.assessment_authorised_date",
+                "assessment-not-recorded", f"{referral_ids[i]}: authorised "
+                f"{cols['assessment_authorised_date'][i]}, closed {cols['closure_date'][i]}; "
+                "neither recorded")
+        cols["assessment_authorised_date"][i] = cols["closure_date"][i] = np.datetime64("NaT")
+    for i in chosen("icpc-outcome-not-recorded", cols["icpc_not_required"]):
+        log.add(int(record_index[i]), "referrals.icpc_not_required", "icpc-outcome-not-recorded",
+                f"{referral_ids[i]}: no conference needed, not recorded")
+        cols["icpc_not_required"][i] = False
 
     for i in chosen("decision-date-missing", decided):
         log.add(int(record_index[i]), "referrals.decision_date", "decision-date-missing",

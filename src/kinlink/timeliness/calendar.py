@@ -4,13 +4,18 @@ Conventions (stated for users in docs/timeliness.md):
 
 - A working day is a Monday to Friday that is neither a bank holiday of the region
   (the `holidays` library, England and Wales by default) nor a local closure day.
-- A date that is not a working day counts as the next working day: a referral arriving on
-  a Saturday starts its clocks on Monday, and a decision recorded on a Sunday counts as
-  made on Monday.
-- The (rolled) day a clock starts is day 0. An event on the Nth working day after it has
-  taken N working days; an event on the start day itself has taken 0.
+- The day a clock starts is day 0, whatever day it is. "Within N working days of" counts
+  the working days after it: a referral received on Saturday 28 November 2026 is due a
+  decision within one working day, by Monday 30 November; one received on Good Friday is
+  due by the Tuesday after Easter Monday. (Working Together to Safeguard Children 2023;
+  the start is never rolled forward, which would add a day.)
+- An event has taken as many working days as there are from the day after the start to
+  the day of the event, both included. An event dated on a day that is not a working day
+  counts as made on the next working day (a decision recorded on a Sunday is counted as
+  Monday's), because that is the first working day it can have been recorded in time for.
 - A clock of N working days falls due at the end of the Nth working day after its start
-  day, and is met by an event on or before that day.
+  day, and is met by an event on or before that day; so an event has taken at most N
+  working days exactly when it is on or before the due day.
 - Working hours run from `day_start` to `day_end` on working days. A time outside them
   counts from the next start of working hours (a referral at 18:30 on Friday starts its
   hours clock at 09:00 on Monday).
@@ -45,8 +50,9 @@ Days = npt.NDArray[np.datetime64]
 
 
 @lru_cache(maxsize=8)
-def _bank_holidays(region: str) -> tuple[date, ...]:
-    return tuple(sorted(holidays.UK(subdiv=region, years=_YEARS).keys()))
+def _bank_holidays(region: str) -> dict[date, str]:
+    """The region's bank holidays with their names, one-off ones (a state funeral) included."""
+    return dict(sorted(holidays.UK(subdiv=region, years=_YEARS).items()))
 
 
 def _days(value: date | Iterable[date] | Days) -> Days:
@@ -80,13 +86,16 @@ class WorkingCalendar:
         self.region = region
         self.closures = tuple(sorted(set(closures)))
         self.day_start, self.day_end = day_start, day_end
-        self.holidays = tuple(sorted(set(_bank_holidays(region)) | set(self.closures)))
+        self._names = {**_bank_holidays(region), **dict.fromkeys(self.closures, "local closure")}
+        self.holidays = tuple(sorted(self._names))
         self._busdays = np.busdaycalendar(weekmask="1111100", holidays=list(self.holidays))
         # Clocks ask about the same few hundred days over and over: remember the answers.
         self._cached_between: Callable[[date, date], int] = lru_cache(maxsize=1 << 16)(
             lambda a, b: int(self.working_days_between_days(_days(a), _days(b))[0]))
         self._cached_add: Callable[[date, int], date] = lru_cache(maxsize=1 << 16)(
             lambda d, n: _to_date(self.add_working_days_days(_days(d), n)[0]))
+        self._cached_roll: Callable[[date], date] = lru_cache(maxsize=1 << 16)(
+            lambda d: _to_date(self.roll_days(_days(d))[0]))
         self._cached_is_working: Callable[[date], bool] = lru_cache(maxsize=1 << 14)(
             lambda d: bool(np.is_busday(_days(d), busdaycal=self._busdays)[0]))
         self._cached_whole_days: Callable[[date], int] = lru_cache(maxsize=1 << 14)(
@@ -107,30 +116,44 @@ class WorkingCalendar:
         """Whether `day` is a working day."""
         return self._cached_is_working(_day(day))
 
+    def holiday_name(self, day: date) -> str | None:
+        """The bank holiday (or 'local closure') on `day`, if any."""
+        return self._names.get(_day(day))
+
     def roll(self, day: date) -> date:
         """`day` if it is a working day, else the next working day."""
-        return self._cached_add(_day(day), 0)
+        return self._cached_roll(_day(day))
 
     def roll_days(self, days: Days) -> Days:
         """Vectorised `roll`."""
         return np.busday_offset(days, 0, roll="forward", busdaycal=self._busdays)
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days taken from `start` (day 0) to `end` (negative if `end` is earlier)."""
+        """Working days taken from `start` (day 0) to `end`: the working days after `start`
+        up to `end` (rolled forward when it is not a working day), both included. Negative
+        when `end` is earlier: minus the working days after `end` up to `start`."""
         return self._cached_between(_day(start), _day(end))
 
     def working_days_between_days(self, start: Days, end: Days) -> npt.NDArray[np.int64]:
         """Vectorised `working_days_between`."""
-        return np.busday_count(self.roll_days(start), self.roll_days(end),
+        one = np.timedelta64(1, "D")
+        later = end > start
+        # numpy counts [begin, end) forwards and (end, begin] backwards.
+        return np.busday_count(np.where(later, start + one, start),
+                               np.where(later, self.roll_days(end) + one, end),
                                busdaycal=self._busdays)
 
     def add_working_days(self, start: date, n: int) -> date:
-        """The day a clock of `n` working days started on `start` falls due (its last day)."""
+        """The day a clock of `n` working days started on `start` falls due: the nth
+        working day after `start` (for `n` = 0, `start` rolled to a working day)."""
         return self._cached_add(_day(start), n)
 
     def add_working_days_days(self, start: Days, n: int | npt.NDArray[np.int64]) -> Days:
         """Vectorised `add_working_days`."""
-        return np.busday_offset(start, n, roll="forward", busdaycal=self._busdays)
+        # Counting from the last working day on or before the start makes a start on a
+        # closed day day 0 without adding a day: Saturday + 1 is Monday, not Tuesday.
+        after = np.busday_offset(start, n, roll="backward", busdaycal=self._busdays)
+        return np.where(np.asarray(n) > 0, after, self.roll_days(start))
 
     def working_days_in(self, first: date, last: date) -> list[date]:
         """Every working day from `first` to `last`, both included."""

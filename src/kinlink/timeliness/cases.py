@@ -39,6 +39,13 @@ EVENT_COLUMNS: dict[str, str] = {
 
 `nfa` is the decision itself when the referral's `nfa` flag is set."""
 
+DATE_LIST_COLUMNS: dict[str, str] = {"review_conference": "review_conference_dates",
+                                     "strategy_discussion": "strategy_discussion_dates"}
+"""Events whose dates (also) come as a `;`-separated list of ISO dates."""
+
+FLAG_EVENTS: dict[str, str] = {"icpc_not_required": "icpc_not_required"}
+"""Events recorded as a yes/no flag with no date of their own."""
+
 
 def as_datetime(value: date | datetime) -> datetime:
     """A date or datetime as a naive datetime; a bare date is midnight (time not recorded)."""
@@ -61,7 +68,8 @@ class CasePath:
     team: str | None = None
     triage_rating: str | None = None
     primary_need: str | None = None
-    unreadable: tuple[str, ...] = ()  # review conference dates that are not dates
+    flags: frozenset[str] = frozenset()  # flag events set on the row (`FLAG_EVENTS`)
+    unreadable: tuple[tuple[str, str], ...] = ()  # (column, piece) of list dates not dates
 
     def first(self, event: str) -> datetime | None:
         """The event's earliest date, if recorded."""
@@ -71,25 +79,29 @@ class CasePath:
     @property
     def undated(self) -> frozenset[str]:
         """Events known to have happened though no date says when (NFA without a decision
-        date)."""
-        return frozenset({"nfa"}) if self.nfa and not self.dates.get("nfa") else frozenset()
+        date, a conference found not required)."""
+        nfa = {"nfa"} if self.nfa and not self.dates.get("nfa") else set()
+        return frozenset(nfa) | self.flags
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any] | RowMapping) -> CasePath:
         """Read the events from one row of the referrals table."""
         dates: dict[str, tuple[datetime, ...]] = {}
-        unreadable: list[str] = []
+        unreadable: list[tuple[str, str]] = []
         for event, column in EVENT_COLUMNS.items():
-            value = row.get(column)
-            if event == "review_conference":
-                parsed, bad = _date_list(value)
-                dates[event], unreadable = parsed, bad
-            else:
-                dates[event] = (as_datetime(value),) if value else ()
+            listed = DATE_LIST_COLUMNS.get(event)
+            value = row.get(column) if column != listed else None
+            found = {as_datetime(value)} if value else set()
+            if listed:
+                parsed, bad = _date_list(row.get(listed))
+                found.update(parsed)
+                unreadable.extend((listed, piece) for piece in bad)
+            dates[event] = tuple(sorted(found))
         dates["nfa"] = dates["decision"] if row.get("nfa") else ()
+        flags = frozenset(event for event, column in FLAG_EVENTS.items() if row.get(column))
         return cls(dates, bool(row.get("nfa")), row.get("team") or None,
                    row.get("triage_rating") or None, row.get("primary_need") or None,
-                   tuple(unreadable))
+                   flags, tuple(unreadable))
 
 
 def _date_list(text: str | None) -> tuple[tuple[datetime, ...], list[str]]:

@@ -13,7 +13,8 @@ Rules (each finding names its rule):
 - `non-working-day` (warning): a decision, authorisation or conference dated on a weekend,
   bank holiday or closure day; its clock counts it as the next working day.
 - `future-date` (error): a date later than the extract that brought it.
-- `unreadable-date` (warning): a review conference date that is not a date.
+- `unreadable-date` (warning): a date in a list of dates (review conferences, strategy
+  discussions) that is not a date.
 
 Findings never stop a run: the clocks ignore dates they cannot trust (see `clocks`).
 """
@@ -95,8 +96,8 @@ def _problems(case: Case, clocks: list[ClockState],
                     yield ("future-date", f"{_column(event)} {_day(moment)} is after the "
                            f"extract that sent it ({_day(case.last_seen)}); clocks ignore it",
                            "error")
-    for text in path.unreadable:
-        yield ("unreadable-date", f"review_conference_dates has {text!r}, which is not a "
+    for column, text in path.unreadable:
+        yield ("unreadable-date", f"{column} has {text!r}, which is not a "
                "date (YYYY-MM-DD)")
 
 

@@ -154,10 +154,9 @@ class ClockEvaluator:
             "clock": name, "label": clock.label, "instance": 1,
             "status": ClockStatus.NOT_STARTED, "limit": clock.describe_limit(),
             "unit": "working hours" if clock.working_hours is not None else "working days"}
-        starts = view.dates(clock.start)
-        if not starts:
+        start = self._start(clock, view)
+        if start is None:
             return [ClockState(**base, note=f"no {clock.start.replace('_', ' ')} yet")]
-        start = starts[0]
         if clock.start == "referral" and view.referral is None:
             base["note"] = "no referral date: counted from when the record was first seen"
         missing = [e for e in clock.only_if if not view.happened(e)]
@@ -178,6 +177,19 @@ class ClockEvaluator:
             if stop is not None:
                 start = stop
         return states
+
+    @staticmethod
+    def _start(clock: ClockConfig, view: _View) -> datetime | None:
+        """When the clock starts: the first of its `from` events, or the last one on or
+        before the `from_not_after` event (the strategy discussion that led to the section
+        47 enquiry, where there were several)."""
+        starts = view.dates(clock.start)
+        if clock.start_not_after is not None:
+            limit = view.dates(clock.start_not_after)
+            starts = [d for d in starts if not limit or d.date() <= limit[0].date()] or starts
+        if not starts:
+            return None
+        return starts[-1] if clock.start_occurrence == "last" else starts[0]
 
     def _instance(self, clock: ClockConfig, base: dict[str, Any], view: _View, start: datetime,
                   stop: datetime | None, *, first: bool) -> ClockState:

@@ -6,11 +6,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import (
     BaseModel,
@@ -22,16 +21,19 @@ from pydantic import (
     model_validator,
 )
 
-from kinlink.config import Settings, get_settings
+from kinlink.config import Settings, get_settings, read_toml
 from kinlink.errors import ConfigError
 from kinlink.timeliness.calendar import WorkingCalendar
+
+if TYPE_CHECKING:  # clocks reads this module's models
+    from kinlink.timeliness.clocks import ClockState
 
 PACKAGED_CONFIG = Path(__file__).with_name("clocks.toml")
 
 Event = Literal[
     "referral", "decision", "nfa", "assessment_start", "assessment_authorised",
-    "strategy_discussion", "s47_start", "icpc", "cp_plan_start", "cp_plan_end",
-    "review_conference", "closure",
+    "strategy_discussion", "s47_start", "icpc_not_required", "icpc", "cp_plan_start",
+    "cp_plan_end", "review_conference", "closure",
 ]
 """The events of the case path (Children in Need census terms) a clock can count between."""
 
@@ -63,6 +65,8 @@ class ClockConfig(_Strict):
 
     label: str
     start: Event = Field(alias="from")
+    start_occurrence: Literal["first", "last"] = Field("first", alias="from_occurrence")
+    start_not_after: Event | None = Field(None, alias="from_not_after")
     stop: Event = Field(alias="to")
     working_days: PositiveInt | None = None
     working_hours: PositiveFloat | dict[TriageRating, PositiveFloat] | None = None
@@ -71,7 +75,7 @@ class ClockConfig(_Strict):
     implied_by: tuple[Event, ...] = ()
     not_needed_after: tuple[Event, ...] = ()
     only_if: tuple[Event, ...] = ()
-    queue: bool = False
+    queue: bool | Literal["overdue"] = False
     report: bool = False
 
     @model_validator(mode="after")
@@ -114,6 +118,26 @@ class ClockConfig(_Strict):
         return f"{self.working_hours:g} working hours"
 
 
+class QueueConfig(_Strict):
+    """How `kinlink queue` ranks children and when it sets a referral apart as stale."""
+
+    risk_weights: dict[str, PositiveFloat] = Field(default_factory=lambda: {
+        "high": 4.0, "medium": 2.0, "unknown": 2.0, "low": 1.0, "none": 1.0})
+    wait_cap_working_days: PositiveInt = 20
+    probably_not_recorded_after: PositiveInt = 40
+
+    @model_validator(mode="after")
+    def _every_level(self) -> QueueConfig:
+        missing = {"high", "medium", "unknown", "low", "none"} - set(self.risk_weights)
+        if missing:
+            raise ValueError(f"risk_weights needs a weight for {', '.join(sorted(missing))}")
+        return self
+
+    def weight(self, level: str) -> float:
+        """The ranking weight of a risk level (an unknown level weighs as `unknown`)."""
+        return self.risk_weights.get(level, self.risk_weights["unknown"])
+
+
 def _plural(n: float, noun: str) -> str:
     return f"{n:g} {noun}" if n == 1 else f"{n:g} {noun}s"
 
@@ -122,6 +146,7 @@ class ClocksConfig(_Strict):
     """The whole file: the calendar and the clocks, by name."""
 
     calendar: CalendarConfig = CalendarConfig()
+    queue: QueueConfig = QueueConfig()
     clocks: dict[str, ClockConfig]
     source: str = Field(default=str(PACKAGED_CONFIG), exclude=True)
 
@@ -134,6 +159,14 @@ class ClocksConfig(_Strict):
     @property
     def queue_clocks(self) -> list[str]:
         return [n for n, c in self.clocks.items() if c.queue]
+
+    def queues(self, state: ClockState) -> bool:
+        """Whether the queue shows a child waiting on this clock state: a queue clock open
+        or overdue, or only overdue for a clock with `queue = "overdue"`."""
+        clock = self.clocks.get(state.clock)
+        if clock is None or not clock.queue or not state.status.waiting:
+            return False
+        return clock.queue is True or state.status.value == "overdue"
 
     @property
     def report_clocks(self) -> list[str]:
@@ -151,14 +184,7 @@ def load_config(path: Path | None = None, *, settings: Settings | None = None) -
     packaged default."""
     if path is None:
         path = (settings or get_settings()).timeliness_config or PACKAGED_CONFIG
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path}: clocks file not found") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the clocks file: {e}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from e
+    data = read_toml(Path(path), "clocks file")
     try:
         config = ClocksConfig.model_validate({**data, "source": str(path)})
     except ValidationError as e:

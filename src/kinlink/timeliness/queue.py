@@ -1,13 +1,17 @@
 """The queue: every child waiting for a decision, an assessment or a conference.
 
-Order (also in docs/timeliness.md):
+Order (also in docs/timeliness.md; weights and cap from the `[queue]` table of the clocks
+file):
 
 1. overdue children at high risk first;
-2. then by priority = risk weight x (1 + working days waited + working days overdue),
-   highest first, with weights high 4, medium 2, unknown 2, low 1, none 1; so an overdue
-   day counts twice, and a high-risk child waiting 2 days (4 x 3 = 12) comes before a
-   low-risk child waiting 10 (1 x 11 = 11);
-3. ties: the earliest due, then the earliest referral.
+2. then by priority = risk weight x (1 + min(working days waited + working days overdue,
+   cap)), highest first, with weights high 4, medium 2, unknown 2, low 1, none 1 and cap
+   20; so an overdue day counts twice, a high-risk child waiting 2 days (4 x 3 = 12) comes
+   before a low-risk child waiting 10 (1 x 11 = 11), and no low-risk child, however long
+   it has waited (at most 1 x 21), outranks a high-risk child waiting 5 days (4 x 6 = 24);
+3. ties: the earliest due, then the earliest referral;
+4. referrals probably not recorded (`stale`) after every child really waiting, in the same
+   order among themselves.
 
 A referral waiting on several clocks (a decision and its triage clock) is one row, shown
 by its most urgent clock (overdue first, then the earliest due), naming the others.
@@ -21,15 +25,15 @@ from typing import Any, Literal
 
 from kinlink.errors import InputError
 from kinlink.store import Store
-from kinlink.timeliness.calendar import WorkingCalendar
 from kinlink.timeliness.clocks import ClockState, ClockStatus
 from kinlink.timeliness.config import ClocksConfig, load_config
 from kinlink.timeliness.evaluate import CaseTimeliness, evaluate_cases, moment
 from kinlink.timeliness.risk import ChildRisk, child_risks
+from kinlink.timeliness.stale import overdue_days
 
-RISK_WEIGHTS: dict[str, int] = {"high": 4, "medium": 2, "unknown": 2, "low": 1, "none": 1}
-QUEUE_STATES = ("open", "overdue")
-QueueState = Literal["open", "overdue"]
+QueueState = Literal["open", "overdue", "probably-not-recorded"]
+NOT_RECORDED: QueueState = "probably-not-recorded"
+QUEUE_STATES: tuple[QueueState, ...] = ("open", "overdue", NOT_RECORDED)
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,18 @@ class QueueItem:
     risk: ChildRisk
     priority: float
     flags: tuple[str, ...]  # reasons of the referral's data-quality findings
+    not_recorded: str | None = None  # why the wait is probably a recording failure
 
     @property
     def status(self) -> ClockStatus:
         return self.clock.status
+
+    @property
+    def state(self) -> QueueState:
+        """`open`, `overdue`, or `probably-not-recorded` for a stale overdue referral."""
+        if self.not_recorded:
+            return NOT_RECORDED
+        return "overdue" if self.status is ClockStatus.OVERDUE else "open"
 
     def as_row(self) -> dict[str, Any]:
         """The item as one flat row, for CSV and JSON."""
@@ -71,7 +83,7 @@ class QueueItem:
             "waiting_for": self.clock.name,
             "also_waiting_for": ";".join(self.also_waiting_for),
             "limit": self.clock.limit,
-            "state": self.status.value,
+            "state": self.state,
             "working_days_waited": self.waited_days,
             "due": due.isoformat(sep=" ", timespec="minutes") if due else None,
             "working_days_overdue": round(self.overdue_days, 2),
@@ -84,38 +96,34 @@ class QueueItem:
         }
 
 
-def _overdue_days(clock: ClockState, calendar: WorkingCalendar) -> float:
-    if clock.unit == "working hours":
-        return clock.overdue_by / calendar.hours_per_day
-    return clock.overdue_by
-
-
 def _sort_key(item: QueueItem) -> tuple[Any, ...]:
     urgent = item.status is ClockStatus.OVERDUE and item.risk.level == "high"
-    return (not urgent, -item.priority, item.clock.due_at or datetime.max,
-            item.referral_date or datetime.max, item.child_key, item.referral_id)
+    return (item.not_recorded is not None, not urgent, -item.priority,
+            item.clock.due_at or datetime.max, item.referral_date or datetime.max,
+            item.child_key, item.referral_id)
 
 
 def queue_items(evaluated: list[CaseTimeliness], risks: dict[str, ChildRisk],
                 config: ClocksConfig, as_of: datetime) -> list[QueueItem]:
     """The ordered queue from evaluated referrals and their children's risks."""
-    calendar = config.working_calendar
+    calendar, ranking = config.working_calendar, config.queue
     items = []
     for entry in evaluated:
-        waiting = entry.waiting(config.queue_clocks)
+        waiting = entry.waiting(config)
         if not waiting:
             continue
         clock, case = waiting[0], entry.case
         started = clock.started_at.date() if clock.started_at else as_of.date()
         waited = max(calendar.working_days_between(started, as_of.date()), 0)
-        overdue = _overdue_days(clock, calendar)
+        overdue = overdue_days(clock, calendar)
         risk = risks[case.child_key]
         items.append(QueueItem(
             0, case.child_key, case.child_resolved, case.child_dob, case.agency,
             case.referral_id, case.team, case.referral_date, clock,
             tuple(c.name for c in waiting[1:]), waited, overdue, risk,
-            RISK_WEIGHTS.get(risk.level, 2) * (1 + waited + overdue),
-            tuple(f.reason for f in entry.findings)))
+            ranking.weight(risk.level)
+            * (1 + min(waited + overdue, ranking.wait_cap_working_days)),
+            tuple(f.reason for f in entry.findings), entry.not_recorded.get(clock.name)))
     items.sort(key=_sort_key)
     return [replace(item, rank=i) for i, item in enumerate(items, start=1)]
 
@@ -137,10 +145,11 @@ def build_queue(store: Store, *, as_of: date | datetime | None = None, team: str
         evaluated = evaluate_cases(store, as_of=at, config=config)
     if team is not None:
         evaluated = [e for e in evaluated if (e.case.team or "").casefold() == team.casefold()]
-    waiting = [e for e in evaluated if e.waiting(config.queue_clocks)]
-    if state is not None:
-        waiting = [e for e in waiting
-                   if e.waiting(config.queue_clocks)[0].status.value == state]
+    waiting = [e for e in evaluated if e.waiting(config)]
     risks = child_risks(store, ((e.case.child_key, e.case.child_resolved, e.case.path)
                                 for e in waiting), as_of=at)
-    return queue_items(waiting, risks, config, at)
+    items = queue_items(waiting, risks, config, at)
+    if state is None:
+        return items
+    return [replace(item, rank=i)
+            for i, item in enumerate((i for i in items if i.state == state), start=1)]

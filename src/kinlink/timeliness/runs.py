@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.quality import replace_findings
 from kinlink.store import Store
 from kinlink.store.schema.timeliness import timeliness_runs
@@ -31,11 +32,11 @@ class TimelinessRun:
 
 
 def record_run(store: Store, evaluated: list[CaseTimeliness], *, as_of: datetime,
-               config: ClocksConfig) -> TimelinessRun:
+               config: ClocksConfig, clock: Clock = SYSTEM_CLOCK) -> TimelinessRun:
     """Keep a run of the clocks and replace the timeliness findings with this run's."""
-    waiting = [e.waiting(config.queue_clocks) for e in evaluated]
+    waiting = [e.waiting(config) for e in evaluated]
     values: dict[str, Any] = {
-        "started_at": datetime.now().replace(microsecond=0), "as_of": as_of,
+        "started_at": clock.now(), "as_of": as_of,
         "referrals": len(evaluated), "waiting": sum(1 for w in waiting if w),
         "overdue": sum(1 for w in waiting if w and w[0].status is ClockStatus.OVERDUE),
         "findings": sum(len(e.findings) for e in evaluated),
@@ -43,7 +44,7 @@ def record_run(store: Store, evaluated: list[CaseTimeliness], *, as_of: datetime
     with store.begin() as conn:
         run_id = conn.execute(insert(timeliness_runs).values(**values)
                               .returning(timeliness_runs.c.id)).scalar_one()
-        replace_findings(conn, area=AREA, run_id=run_id,
+        replace_findings(conn, area=AREA, run_id=run_id, clock=clock,
                          findings=[f for e in evaluated for f in e.findings])
     return TimelinessRun(id=run_id, **values)
 

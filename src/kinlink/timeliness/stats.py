@@ -128,13 +128,13 @@ def group_figures(cases: list[CaseTimeliness], by: str, clocks: list[str]) -> li
             for name, members in sorted(groups.items())]
 
 
-def waiting_by_age(cases: Iterable[CaseTimeliness], queue_clocks: list[str],
+def waiting_by_age(cases: Iterable[CaseTimeliness], config: ClocksConfig,
                    on: date) -> dict[str, int]:
     """How many children wait on a queue clock, by age band (each child counted once)."""
     counts = dict.fromkeys(AGE_BANDS, 0)
     seen: set[str] = set()
     for c in cases:
-        if c.case.child_key not in seen and c.waiting(queue_clocks):
+        if c.case.child_key not in seen and c.waiting(config):
             seen.add(c.case.child_key)
             counts[age_band(c.case.child_dob, on)] += 1
     return counts
@@ -163,4 +163,4 @@ def timeliness_report(store: Store, *, date_from: date, date_to: date, by: str =
     return TimelinessReport(
         date_from, date_to, by, at, group_figures(period, by, clocks),
         GroupFigures("all", len(period), {k: clock_figures(period, k) for k in clocks}),
-        waiting_by_age(everything, config.queue_clocks, at.date()), period, clocks)
+        waiting_by_age(everything, config, at.date()), period, clocks)

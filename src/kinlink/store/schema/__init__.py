@@ -5,6 +5,9 @@ that the migrated database and this metadata agree.
 """
 
 from kinlink.store.schema import (  # noqa: F401  (registers their tables)
+    accounts,
+    audit,
+    chronology,
     identity,
     linkage,
     network,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -20,13 +19,14 @@ from sqlalchemy import (
 )
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 persons = Table(
     "persons",
     metadata,
     Column("person_id", String(16), primary_key=True),  # stable across runs, e.g. P0000001
     Column("status", String(16), nullable=False, default="active"),  # active | retired
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
     Column("created_run_id", Integer),
     Column("retired_run_id", Integer),
 )

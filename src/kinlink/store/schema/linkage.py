@@ -1,13 +1,14 @@
 """Trained linkage models and the real-time matching index.
 
 - `linkage_models`: every trained model, versioned; the Splink settings with m and u,
-  when and on how many records it was trained, and where its charts are.
+  when and on how many records it was trained, where its charts are, and what training
+  chose and found (`details`: the blocking profile and rules, levels left untrained).
 - `linkage_records`: each current people record prepared for matching, packed as text
   (`kinlink.linkage.scoring.PairScorer.pack`), with the source row it was prepared from,
   so a refresh after ingest re-prepares only what changed, and the layout (a fingerprint
   of the prepared columns, comparisons and blocking rules) it was packed with.
 - `linkage_keys`: the blocking keys of each prepared record (see
-  `kinlink.linkage.settings.index_keys`) as 64-bit hashes, so real-time candidates are
+  `kinlink.linkage.blocking.index_keys`) as 64-bit hashes, so real-time candidates are
   one indexed lookup on SQLite and PostgreSQL.
 - `linkage_terms`: how many indexed records hold each value of each term-frequency
   column, so a matcher starts without counting a million records.
@@ -19,7 +20,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Integer,
     PrimaryKeyConstraint,
     String,
@@ -29,17 +29,20 @@ from sqlalchemy import (
 )
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 linkage_models = Table(
     "linkage_models",
     metadata,
     Column("version", Integer, primary_key=True, autoincrement=True),
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
     Column("engine", String(16), nullable=False),
     Column("training_record_count", Integer, nullable=False),
     Column("settings", JSON, nullable=False),  # Splink settings incl. m/u and the prior
     Column("charts", JSON, nullable=False, default=dict),  # chart name -> HTML path
     Column("training_seconds", Integer),
+    # what training chose and found: the blocking profile and rules, untrained levels
+    Column("details", JSON),
 )
 
 linkage_records = Table(

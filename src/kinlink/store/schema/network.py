@@ -14,7 +14,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,13 +24,14 @@ from sqlalchemy import (
 )
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 network_builds = Table(
     "network_builds",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("started_at", DateTime, nullable=False),
-    Column("finished_at", DateTime),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
     Column("persons", Integer, nullable=False, default=0),
     Column("edges", Integer, nullable=False, default=0),
     Column("markers", Integer, nullable=False, default=0),
@@ -106,9 +106,9 @@ alerts = Table(
     Column("summary", Text, nullable=False),
     Column("evidence", JSON, nullable=False),
     Column("detected", Boolean, nullable=False),  # found by the latest recompute
-    Column("first_detected_at", DateTime, nullable=False),
-    Column("last_detected_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
+    Column("first_detected_at", UtcDateTime, nullable=False),
+    Column("last_detected_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 Index("ix_alerts_type_status", alerts.c.type, alerts.c.status)
 Index("ix_alerts_person", alerts.c.person_id)
@@ -118,7 +118,7 @@ alert_events = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("alert_id", Integer, ForeignKey("alerts.id"), nullable=False, index=True),
-    Column("at", DateTime, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
     Column("actor", Text, nullable=False),  # a person's name, or "kinlink" for recomputes
     Column("from_status", String(16)),
     Column("to_status", String(16), nullable=False),

@@ -7,9 +7,10 @@ shown next to the record; each area replaces its findings on every run of its ch
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, Integer, String, Table, Text
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 quality_findings = Table(
     "quality_findings",
@@ -22,7 +23,7 @@ quality_findings = Table(
     Column("rule", String(48), nullable=False),  # e.g. 'out-of-order'
     Column("reason", Text, nullable=False),  # for a person to read
     Column("severity", String(8), nullable=False),  # info | warning | error
-    Column("detected_at", DateTime, nullable=False),
+    Column("detected_at", UtcDateTime, nullable=False),
     Column("run_id", Integer),  # the area's run that found it (e.g. timeliness_runs.id)
 )
 Index("ix_quality_findings_area_agency", quality_findings.c.area, quality_findings.c.agency)

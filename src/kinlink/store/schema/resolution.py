@@ -12,7 +12,6 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,13 +23,14 @@ from sqlalchemy import (
 )
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 resolution_runs = Table(
     "resolution_runs",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("started_at", DateTime, nullable=False),
-    Column("finished_at", DateTime),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
     Column("status", String(16), nullable=False, default="running"),  # running|done|failed
     Column("engine", String(16), nullable=False),
     Column("model_version", Integer),
@@ -56,7 +56,7 @@ person_events = Table(
     Column("other_person_id", String(16), index=True),  # merge: retired; split: new person
     Column("record_uids", JSON, nullable=False),  # the records that moved or were created
     Column("reason", Text, nullable=False),
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 review_items = Table(
@@ -74,8 +74,8 @@ review_items = Table(
     Column("status", String(16), nullable=False, default="open"),
     Column("first_run_id", Integer, ForeignKey("resolution_runs.id")),
     Column("last_run_id", Integer, ForeignKey("resolution_runs.id")),
-    Column("created_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("uid_l", "uid_r"),
 )
 Index("ix_review_items_status", review_items.c.status, review_items.c.match_probability)
@@ -89,7 +89,7 @@ review_decisions = Table(
     Column("decision", String(16), nullable=False),  # same | not-same | unsure
     Column("reason", Text, nullable=False),
     Column("actor", Text, nullable=False),
-    Column("decided_at", DateTime, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
     Column("item_id", Integer, ForeignKey("review_items.id")),
 )
 Index("ix_review_decisions_pair", review_decisions.c.uid_l, review_decisions.c.uid_r)

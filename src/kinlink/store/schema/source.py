@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 ingest_runs = Table(
     "ingest_runs",
@@ -37,8 +38,8 @@ ingest_runs = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("agency", String(64), nullable=False, index=True),
     Column("source_path", Text, nullable=False),
-    Column("started_at", DateTime, nullable=False),
-    Column("finished_at", DateTime),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
     Column("rows_read", Integer, nullable=False, default=0),
     Column("rows_new", Integer, nullable=False, default=0),
     Column("rows_changed", Integer, nullable=False, default=0),
@@ -150,7 +151,9 @@ referrals = _source_table(
     Column("assessment_start_date", Date),
     Column("assessment_authorised_date", Date),
     Column("strategy_discussion_date", Date),
+    Column("strategy_discussion_dates", Text),  # ';'-separated ISO dates
     Column("s47_start_date", Date),
+    Column("icpc_not_required", Boolean),
     Column("icpc_date", Date),
     Column("cp_plan_start_date", Date),
     Column("cp_plan_end_date", Date),

@@ -9,12 +9,13 @@ from __future__ import annotations
 from sqlalchemy import Column, DateTime, Integer, Table
 
 from kinlink.store.schema.base import metadata
+from kinlink.store.schema.types import UtcDateTime
 
 timeliness_runs = Table(
     "timeliness_runs",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("started_at", DateTime, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
     Column("as_of", DateTime, nullable=False),
     Column("referrals", Integer, nullable=False),
     Column("waiting", Integer, nullable=False),  # referrals with a queue clock open

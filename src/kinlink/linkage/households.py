@@ -1,0 +1,107 @@
+"""People of one household kept apart: scored pairs whose shape says two people.
+
+The comparisons weigh each field on its own, and a household's members share most of
+them: twins share a surname, a date of birth and an address, and differ only in the
+forename; a parent and child may share a forename and surname at one address, and
+differ only in a date of birth decades apart. However strong the rest, such a pair is
+two people unless something that identifies one person says otherwise, so clustering
+takes it as a cannot-link (a chain through a third record cannot join them either):
+
+- **same birth, different forename**: the same date of birth and surname, forenames
+  that share nothing (not a nickname, an initial, a middle name, a sound or a spelling);
+- **a generation apart**: dates of birth 12 or more years apart (a typo in one digit
+  or a day/month swap is a level of its own, judged before this one);
+- **named after a parent**: the same forename and surname, middle names recorded on
+  both and sharing nothing (James Brandon Parker / James Wayne Parker), and no date of
+  birth that agrees (one missing, say).
+
+A shared strong identifier (NHS number, UPN, PNC id) overrides both. And a shape holds
+only where the data say one person's records rarely take it (`household_shapes`): where
+training learnt that one person's forenames often differ entirely (a register copied
+with forenames replaced, m of "different" above `RARE`), two records with one birth and
+different forenames may well be one person, and the twins' shape is not imposed; the
+same for dates of birth that anchor pairs show often unrelated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from kinlink.linkage.comparisons import STRONG_IDS, ComparisonSpec, comparison_specs
+
+TWINS = "same-birth-different-forename"
+GENERATION = "a-generation-apart"
+NAMESAKE = "same-name-different-middle-names"
+SHAPES = (TWINS, GENERATION, NAMESAKE)
+_DATES_AGREE = {"same", "day and month swapped", "one digit wrong or two digits transposed",
+                "within a year"}
+RARE = {"forename": 0.1, "dob": 0.05}
+"""The share of one person's record pairs (the m training learnt or anchored) below
+which a disagreement is rare enough for the shape built on it to be a cannot-link. EM
+learns the forename's from blocks where twins pass for one person (m about 0.01 on the
+borough, 0.09 on a borough of many twins), while a register that replaces forenames
+shows 0.11 (historical_50k); dates of birth: 0.01 on both, 0.29 on fake_1000."""
+SCHEMA = pa.schema([("uid_l", pa.string()), ("uid_r", pa.string()), ("reason", pa.string())])
+
+
+def household_shapes(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The shapes a trained model's data support as cannot-links: those whose
+    disagreement (forenames different; dates of birth different) is rare (m at most
+    `RARE`) among one person's record pairs."""
+    m = {(c["output_column_name"], level["label_for_charts"]): level.get("m_probability")
+         for c in settings["comparisons"] for level in c["comparison_levels"]}
+    rare = {name: isinstance(m.get((name, "different")), float | int)
+            and m[(name, "different")] <= RARE[name] for name in ("forename", "dob")}
+    return (*(shape for shape, name in ((TWINS, "forename"), (GENERATION, "dob"))
+              if rare[name]), NAMESAKE)
+
+
+def household_cannot_links(pairs: pa.Table, shapes: Sequence[str] = SHAPES) -> pa.Table:
+    """Cannot-links (`uid_l`, `uid_r`, `reason`) among scored `pairs` (with their
+    `gamma_` columns, as `predict` gives them) of the given `shapes`; none when the
+    pairs have no gammas."""
+    specs = {spec.name: spec for spec in comparison_specs()}
+    needed = [f"gamma_{name}" for name in ("forename", "middle_names", "dob",
+                                           "family_and_place", "strong_id")]
+    if not pairs.num_rows or not all(c in pairs.column_names for c in needed):
+        return SCHEMA.empty_table()
+
+    def gamma(name: str) -> np.ndarray:
+        return pairs[f"gamma_{name}"].to_numpy(zero_copy_only=False)
+
+    def levels(name: str, labels: set[str] | None = None, prefix: str = "") -> list[int]:
+        return _gammas(specs[name], lambda label: (label in labels if labels is not None
+                                                   else label.startswith(prefix)))
+
+    same_id = np.isin(gamma("strong_id"),
+                      levels("strong_id", {f"same {label}" for _c, label in STRONG_IDS}))
+    twins = (TWINS in shapes) & (np.isin(gamma("forename"), levels("forename", {"different"}))
+             & np.isin(gamma("dob"), levels("dob", {"same"}))
+             & np.isin(gamma("family_and_place"), levels("family_and_place",
+                                                          prefix="same surname,")))
+    generation = (GENERATION in shapes) & np.isin(gamma("dob"),
+                                                  levels("dob", prefix="12 or more years"))
+    namesake = ((NAMESAKE in shapes)
+                & np.isin(gamma("forename"), levels("forename", {"same"}))
+                & np.isin(gamma("middle_names"), levels("middle_names", {"different"}))
+                & ~np.isin(gamma("dob"), levels("dob", _DATES_AGREE))
+                & np.isin(gamma("family_and_place"), levels("family_and_place",
+                                                             prefix="same surname,")))
+    reason = np.where(twins, TWINS, np.where(generation, GENERATION,
+                                             np.where(namesake, NAMESAKE, "")))
+    keep = (reason != "") & ~same_id
+    return pa.table({"uid_l": pairs["uid_l"].filter(pa.array(keep)),
+                     "uid_r": pairs["uid_r"].filter(pa.array(keep)),
+                     "reason": pa.array(reason[keep], pa.string())}, schema=SCHEMA)
+
+
+def _gammas(spec: ComparisonSpec, wanted: object) -> list[int]:
+    """The comparison vector values of the spec's levels whose label is `wanted`
+    (Splink numbers the levels below the null level from the most alike down to 0)."""
+    levels = [level for level in spec.levels if not level.is_null_level]
+    return [len(levels) - 1 - i for i, level in enumerate(levels)
+            if wanted(level.label)]  # type: ignore[operator]
