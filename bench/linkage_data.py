@@ -105,8 +105,21 @@ def historical_50k() -> LabelledData:
                    lambda r: r["birth_place"], lambda r: r["postcode_fake"])
 
 
+def borough_file(folder: Path, name: str) -> LabelledData:
+    """A synthetic borough as one file of the people-format columns the public sets are
+    given (no agency, identifiers or middle names), shuffled, with opaque ids; the truth
+    keeps the households, so that household merges can be counted."""
+    data = borough(folder)
+    truth, households = _borough_truth(folder)
+    rows = [{**r, "cluster": truth[f"{r['agency']}:{r['record_id']}"]}
+            for r in data.raw.to_pylist()]
+    return _public(name, rows, lambda r: r["first_name"], lambda r: r["surname"],
+                   lambda r: r["dob"], lambda r: r["sex"], lambda r: r["address"],
+                   lambda r: r["postcode"], households=households)
+
+
 def _public(name: str, rows: list[dict], first, surname, dob, sex, address,
-            postcode) -> LabelledData:
+            postcode, households: dict[str, set[str]] | None = None) -> LabelledData:
     """Rows shuffled, opaque ids, invalid dates blank (as the peers were fed)."""
     rows = rows[:]
     random.Random(7).shuffle(rows)
@@ -121,7 +134,7 @@ def _public(name: str, rows: list[dict], first, surname, dob, sex, address,
                               ("address", address(row)), ("postcode", postcode(row))):
             columns[column].append(value or None)
     raw = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
-    return LabelledData(name, raw, lambda: (truth, {}))
+    return LabelledData(name, raw, lambda: (truth, households or {}))
 
 
 def _valid_date(value: str | None) -> str | None:
@@ -185,6 +198,17 @@ def score_pairs(data: LabelledData, pairs: Iterable[tuple[str, str]]) -> PairSco
     return PairScores(predicted, tp, data.true_pairs(), household)
 
 
+def pair_recall(data: LabelledData, pairs: pa.Table) -> dict[str, float]:
+    """How many candidate pairs (`uid_l`, `uid_r`) a blocking made, per record, and the
+    share of true pairs among them (blocking recall)."""
+    found = sum(data.truth[a] == data.truth[b] for a, b in zip(
+        pairs["uid_l"].to_pylist(), pairs["uid_r"].to_pylist(), strict=True))
+    true_pairs = data.true_pairs()
+    return {"candidate_pairs": pairs.num_rows,
+            "comparisons_per_record": round(pairs.num_rows / data.raw.num_rows, 2),
+            "blocking_recall": round(found / true_pairs, 4) if true_pairs else 1.0}
+
+
 def candidate_pairs(records: pa.Table, rules: Sequence[BlockingRule]) -> pa.Table:
     """Every pair (`uid_l` < `uid_r`) the blocking `rules` put in the candidate set.
 
@@ -208,13 +232,7 @@ def blocking_scores(data: LabelledData, records: pa.Table) -> dict[str, float]:
     """Blocking recall (the share of true pairs that are candidate pairs) and the number
     of candidate pairs per record (what scoring costs), with the rules training would
     choose for `records`."""
-    candidates = candidate_pairs(records, choose_blocking(records).rules)
-    found = sum(data.truth[a] == data.truth[b] for a, b in zip(
-        candidates["uid_l"].to_pylist(), candidates["uid_r"].to_pylist(), strict=True))
-    true_pairs = data.true_pairs()
-    return {"candidate_pairs": candidates.num_rows,
-            "comparisons_per_record": round(candidates.num_rows / records.num_rows, 2),
-            "blocking_recall": round(found / true_pairs, 4) if true_pairs else 1.0}
+    return pair_recall(data, candidate_pairs(records, choose_blocking(records).rules))
 
 
 def save(name: str, result: dict) -> Path:

@@ -103,15 +103,44 @@ def plain_splink(raw: pa.Table,
     return pairs.select(["uid_l", "uid_r", "match_probability"])
 
 
+def splink_candidates(raw: pa.Table, blocking: tuple[tuple[str, ...], ...]) -> pa.Table:
+    """Every pair (`uid_l` < `uid_r`) one of plain Splink's blocking rules compares."""
+    con = duckdb.connect()
+    con.register("records", plain_splink_input(raw))
+    rules = " UNION ".join(
+        "SELECT l.uid AS uid_l, r.uid AS uid_r FROM records l JOIN records r ON l.uid < r.uid "
+        + "".join(f"AND l.{c} = r.{c} " for c in columns) for columns in blocking)
+    return con.sql(rules).to_arrow_table()
+
+
+def _recordlinkage_frame(raw: pa.Table):  # type: ignore[no-untyped-def]
+    frame = plain_splink_input(raw).to_pandas().set_index("uid")
+    frame["surname"] = frame["surname"].fillna("").str.lower()
+    return frame
+
+
+def _recordlinkage_index(frame):  # type: ignore[no-untyped-def]
+    """Sorted neighbourhood on the surname: the toolkit's candidate pairs."""
+    import recordlinkage
+
+    indexer = recordlinkage.Index()
+    indexer.sortedneighbourhood("surname", window=9)
+    return indexer.index(frame)
+
+
+def recordlinkage_candidates(raw: pa.Table) -> pa.Table:
+    """The pairs recordlinkage's indexing compares, as (`uid_l`, `uid_r`)."""
+    candidates = _recordlinkage_index(_recordlinkage_frame(raw))
+    return pa.table({"uid_l": [str(a) for a, _b in candidates],
+                     "uid_r": [str(b) for _a, b in candidates]})
+
+
 def recordlinkage_ecm(raw: pa.Table) -> pa.Table:
     """Sorted neighbourhood on surname, four comparisons, the unsupervised ECM classifier."""
     import recordlinkage
 
-    frame = plain_splink_input(raw).to_pandas().set_index("uid")
-    frame["surname"] = frame["surname"].fillna("").str.lower()
-    indexer = recordlinkage.Index()
-    indexer.sortedneighbourhood("surname", window=9)
-    candidates = indexer.index(frame)
+    frame = _recordlinkage_frame(raw)
+    candidates = _recordlinkage_index(frame)
     compare = recordlinkage.Compare()
     compare.string("first_name", "first_name", method="jarowinkler", threshold=0.85)
     compare.string("surname", "surname", method="jarowinkler", threshold=0.85)
