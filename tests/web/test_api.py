@@ -193,3 +193,19 @@ def test_every_call_of_a_page_is_in_the_audit_log(client: TestClient, borough: B
     assert view.detail and view.detail["parts"] == ["records", "network", "alerts"]
     assert ("timeliness.queue", "referrals", "refused") in seen
     assert app.state.core.audit.verify(ADMIN).ok
+
+
+def test_a_childs_chronology_as_data(client: TestClient, borough: Borough) -> None:
+    amy = client.get("/api/persons", params={"identifier": "SC1"},
+                     headers=bearer(borough, "analyst")).json()["hits"][0]
+    path = f"/api/persons/{amy['person_id']}/chronology"
+    whole = client.get(path, headers=bearer(borough, "analyst")).json()
+    assert whole["child"]["person_id"] == amy["person_id"]
+    events = whole["events"]
+    assert events and {e["subject"]["about"] for e in events} == {"child", "adult"}
+    dated = [e["on"] for e in events if not e["date_missing"]]
+    assert dated == sorted(dated)  # in order across agencies
+    births = client.get(path, params={"kind": "birth"}, headers=bearer(borough, "analyst"))
+    assert {e["kind"] for e in births.json()["events"]} == {"birth"}
+    wrong = client.get(path, params={"kind": "party"}, headers=bearer(borough, "analyst"))
+    assert wrong.status_code == 422 and "\n" not in wrong.json()["error"]

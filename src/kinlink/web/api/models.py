@@ -354,3 +354,39 @@ class QualityOut(Out):
     by_severity: list[tuple[str, int]]
     records: list[tuple[str, int]]
     quarantined: list[tuple[str, int]]
+
+
+# --- chronology ----------------------------------------------------------------------------
+
+class SubjectOut(Out):
+    """Who an event is about: the child, or an adult near them and how."""
+
+    person_id: str
+    name: str
+    about: str
+    relation: str
+
+
+class EventOut(Out):
+    """One dated event an agency holds; `on` is null (and `date_missing` true) when the
+    agency holds the event but not its date."""
+
+    on: date | None
+    at: datetime | None
+    kind: str
+    agency: str
+    record: str
+    table: str
+    subject: SubjectOut
+    summary: str
+    date_missing: bool
+
+
+class ChronologyOut(Out):
+    """A child's events across agencies, in order, undated ones last."""
+
+    child: SubjectOut
+    dob: str | None
+    as_of: date
+    subjects: list[SubjectOut]
+    events: list[EventOut]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from kinlink.chronology import EventKind, Filters
 from kinlink.core.persons import PersonDetail
 from kinlink.linkage.search import MAX_PAGE_SIZE, PersonQuery
 from kinlink.web.api.models import (
     AlertOut,
     CandidateOut,
+    ChronologyOut,
     ClockOut,
     ErrorOut,
     IdentityOut,
@@ -48,6 +51,21 @@ def person(request: Request, actor: CurrentActor, person_id: str,
     referrals and their clocks. A restricted person needs `reason`."""
     detail = core_of(request).persons.detail(actor, person_id, reason=reason)
     return person_out(detail)
+
+
+@router.get("/persons/{person_id}/chronology")
+def chronology(request: Request, actor: CurrentActor, person_id: str,
+               since: date | None = None, until: date | None = None,
+               agency: Annotated[list[str] | None, Query()] = None,
+               kind: Annotated[list[EventKind] | None, Query()] = None,
+               reason: str | None = None) -> ChronologyOut:
+    """Every dated event any agency holds about the child and the adults near them, in
+    order across agencies (the person page's chronology tab); filters by date range, agency
+    and event kind. Undated events are always kept, flagged and listed last."""
+    filters = Filters(since, until, frozenset(agency or ()), frozenset(kind or ()))
+    found = core_of(request).chronology.child(actor, person_id, filters=filters,
+                                              reason=reason)
+    return ChronologyOut.model_validate(found)
 
 
 @router.post("/match")
