@@ -15,7 +15,7 @@ from kinlink.address import (
     outward_code,
     read_address,
 )
-from kinlink.linkage.normalise import address_tokens
+from kinlink.linkage.prepare import prepare_record
 
 _TABLE = Path(__file__).parent / "data" / "addresses.csv"
 with _TABLE.open(newline="", encoding="utf-8") as _f:
@@ -84,6 +84,11 @@ def test_postcodes() -> None:
     assert outward_code("B91") == "B91"
     assert outward_code("SW1A1AA") == "SW1A"
     assert outward_code(None) == ""
+
+
+def address_tokens(address: str) -> list[str]:
+    """The address words linkage compares, as it prepares a record."""
+    return list(prepare_record({"address": address})["address_tokens"])
 
 
 def test_linkage_compares_the_words_the_reader_reads() -> None:
