@@ -131,8 +131,10 @@ def _score(store: Store, borough: Path, console: Console) -> dict[str, Any]:
 
 
 def _show_queue(console: Console, kl: Kinlink, actor: Actor, as_of: date) -> None:
-    queue = kl.timeliness.queue(actor, as_of=as_of).items
-    table = Table(title=f"Children waiting, riskiest and longest first ({len(queue):,} in all)")
+    items = kl.timeliness.queue(actor, as_of=as_of).items
+    queue = [i for i in items if not i.not_recorded]
+    table = Table(title=f"Children waiting, riskiest and longest first ({len(queue):,} in all; "
+                        f"{len(items) - len(queue):,} more probably not recorded, set apart)")
     for column in ("rank", "child", "team", "waiting for", "working days", "due", "risk"):
         table.add_column(column)
     for item in queue[:10]:
