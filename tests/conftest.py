@@ -6,9 +6,10 @@ names a server where we may create databases. Each test gets its own throwaway d
 
 from __future__ import annotations
 
+import csv
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -115,3 +116,26 @@ def store(settings: Settings) -> Iterator[Store]:
     s.upgrade()
     yield s
     s.dispose()
+
+
+@pytest.fixture
+def hand_built(store: Store) -> Callable[[Path], Store]:
+    """Loads a hand-written borough folder (police and social-care extracts plus the
+    `record_persons.csv` that `kinlink resolve` would have written) into `store`, ingested
+    for real, and builds its network."""
+    from kinlink.ingest import ingest_extract
+    from kinlink.network import build_network
+    from kinlink.store.schema.identity import record_persons
+
+    def load(folder: Path) -> Store:
+        for agency in ("police", "social-care"):
+            assert not ingest_extract(store, folder / agency, agency).problems
+        with (folder / "record_persons.csv").open() as f:
+            rows = [dict(r, cluster_confidence=float(r["cluster_confidence"]))
+                    for r in csv.DictReader(f)]
+        with store.begin() as conn:
+            conn.execute(record_persons.insert(), rows)
+        build_network(store)
+        return store
+
+    return load

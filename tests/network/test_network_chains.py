@@ -4,19 +4,17 @@ links are missing and the agency holding the markers records no address
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from kinlink.errors import ConfigError
-from kinlink.ingest import ingest_extract
-from kinlink.network import build_network, child_network, list_alerts, recompute_alerts
+from kinlink.network import child_network, list_alerts, recompute_alerts
 from kinlink.network.chains import PACKAGED_RULES, load_rules
 from kinlink.network.view import child_networks
 from kinlink.store import Store
-from kinlink.store.schema.identity import record_persons
 
 DATA = Path(__file__).parent.parent / "data" / "network-chains"
 AS_OF = date(2026, 11, 1)
@@ -24,16 +22,8 @@ MIA, LEO, GRACE, TOM, SAM, AVA, JO, RAY, NOA = (f"P000000{i}" for i in range(1, 
 
 
 @pytest.fixture
-def families(store: Store) -> Store:
-    for agency in ("police", "social-care"):
-        assert not ingest_extract(store, DATA / agency, agency).problems
-    with (DATA / "record_persons.csv").open() as f:
-        rows = [dict(r, cluster_confidence=float(r["cluster_confidence"]))
-                for r in csv.DictReader(f)]
-    with store.begin() as conn:
-        conn.execute(record_persons.insert(), rows)
-    build_network(store)
-    return store
+def families(hand_built: Callable[[Path], Store]) -> Store:
+    return hand_built(DATA)
 
 
 def _roles(store: Store, child: str) -> dict[str, tuple[str, int]]:
