@@ -81,7 +81,10 @@ def from_library(e: BaseException) -> KinlinkError | None:
              "pyspark": "the linkage engine (Spark)", "py4j": "the linkage engine (Spark)",
              "polars": "a data step (polars)", "pyarrow": "a data step (Arrow)"}.get(module)
     if where is not None:
-        return LibraryError(f"{where} failed: {first_line(e)}")
+        # Splink wraps the engine's error in one that opens with the SQL it ran: the
+        # engine's own first line is the one that says what went wrong.
+        cause = e.__cause__ if module == "splink" and e.__cause__ is not None else e
+        return LibraryError(f"{where} failed: {first_line(cause)}")
     if isinstance(e, MemoryError):
         return LibraryError("ran out of memory; try a smaller input or a larger machine")
     if isinstance(e, OSError) and e.filename:

@@ -142,6 +142,20 @@ def test_library_errors_become_one_line() -> None:
     assert from_library(KeyError("a bug")) is None  # a bug keeps its traceback
 
 
+def test_a_splink_error_says_what_the_engine_said() -> None:
+    import duckdb
+    from splink.internals.exceptions import SplinkException
+
+    try:
+        try:
+            duckdb.connect().execute("SELECT * FROM no_such_table").fetchall()
+        except duckdb.Error as e:
+            raise SplinkException("Error executing the following sql for table `t`:\nSELECT") from e
+    except SplinkException as e:
+        error = from_library(e)
+    assert str(error).startswith("the linkage model (Splink) failed: Catalog Error")
+
+
 def test_json_output_of_a_store_error_is_not_a_traceback(tmp_path: Path) -> None:
     result = runner.invoke(app, ["alerts"], env={
         "KINLINK_DATABASE_URL": f"sqlite:///{tmp_path}/a/b/../../../nonexistent/kinlink.db",
