@@ -20,8 +20,9 @@ Measures, against the borough's truth:
     nice -n 10 .venv/bin/python bench/network.py --people 20000 --profiles default typos sparse
 
 `--profiles` runs each noise profile through the commands a user runs, in a fresh store
-each: `kinlink synth --profile P`, `kinlink db upgrade`, `kinlink ingest` of every agency,
-`kinlink resolve`,
+each (with `--work DIR`, kept in `DIR/PROFILE-PEOPLE-SEED`; a re-run there skips synth,
+ingest and resolve and only recomputes the alerts and scores them): `kinlink synth
+--profile P`, `kinlink db upgrade`, `kinlink ingest` of every agency, `kinlink resolve`,
 `kinlink alerts recompute --as-of`, then `kinlink alerts --format json` and `kinlink export
 links` / `export persons` for scoring (persons mapped to true persons by majority of their
 records, as above); the results table gives recall and precision overall and by hidden-because
@@ -289,15 +290,21 @@ def run_profile(profile: str, people: int, seed: int, work: Path) -> dict[str, A
     """One noise profile through the CLI, scored against its truth (see the docstring)."""
     borough, db = work / "borough", work / "kinlink.db"
     env = {**os.environ, "KINLINK_DATABASE_URL": f"sqlite:///{db}", "KINLINK_HOME": str(work)}
-    seconds: dict[str, float] = {}
-    _, seconds["synth"] = _kinlink(["synth", "--out", str(borough), "--people", str(people),
-                                    "--seed", str(seed), "--profile", profile, "--quiet"], env)
+    done = work / "RESOLVED.json"  # with --work: synth, ingest and resolve already run there
+    if done.exists():
+        seconds: dict[str, float] = json.loads(done.read_text())
+    else:
+        seconds = {}
+        _, seconds["synth"] = _kinlink(["synth", "--out", str(borough), "--people",
+                                        str(people), "--seed", str(seed), "--profile", profile,
+                                        "--quiet"], env)
+        _kinlink(["db", "upgrade"], env)  # a new store: no command migrates on its own
+        seconds["ingest"] = sum(_kinlink(["ingest", str(borough / agency), "--agency", agency,
+                                          "--no-progress"], env)[1]
+                                for agency in ("police", "social-care", "health", "education"))
+        _, seconds["resolve"] = _kinlink(["resolve"], env)
+        done.write_text(json.dumps(seconds))
     as_of = json.loads((borough / "truth" / "config.json").read_text())["as_of"]
-    _kinlink(["db", "upgrade"], env)  # a new store: no command migrates on its own
-    seconds["ingest"] = sum(_kinlink(["ingest", str(borough / agency), "--agency", agency,
-                                      "--no-progress"], env)[1]
-                            for agency in ("police", "social-care", "health", "education"))
-    _, seconds["resolve"] = _kinlink(["resolve"], env)
     _, seconds["alerts_recompute"] = _kinlink(["alerts", "recompute", "--as-of", as_of], env)
     listed, _ = _kinlink(["alerts", "--type", "unlinked-risk", "--status", "open", "--format",
                           "json", "--limit", "100000000"], env)
@@ -406,8 +413,13 @@ def main() -> None:
     results = json.loads(path.read_text()) if path.exists() else {}
     if args.profiles:
         for profile in args.profiles:
-            with tempfile.TemporaryDirectory(prefix=f"kinlink-{profile}-") as tmp:
-                result = run_profile(profile, args.people, args.seed, Path(tmp))
+            if args.work:  # kept: a re-run only recomputes the alerts and scores them
+                kept = args.work / f"{profile}-{args.people}-{args.seed}"
+                kept.mkdir(parents=True, exist_ok=True)
+                result = run_profile(profile, args.people, args.seed, kept)
+            else:
+                with tempfile.TemporaryDirectory(prefix=f"kinlink-{profile}-") as tmp:
+                    result = run_profile(profile, args.people, args.seed, Path(tmp))
             print(json.dumps(result, indent=2))
             results.setdefault("profiles", {})[f"{profile}-{args.people}"] = result
             path.write_text(json.dumps(results, indent=2) + "\n")
