@@ -175,7 +175,7 @@ def test_markers_on_records_resolution_cannot_place_reach_the_children(
     precision = len(hits) / max(len(found), 1)
     assert recall >= 0.95 and precision >= 0.90, (recall, precision)
     # Neither stranger is put on anyone: a date of birth disagrees, or two persons share
-    # the name.
+    # the name; family 2's father, Lars Reid, is missed for the same reason.
     assert not {adult for _, adult in found} & {"S1", "S2"}
     probable = [m for a in alerts for m in a.evidence["markers"] if m["probable"]]
     assert probable and all("probably the same person" in m["identity"] for m in probable)
@@ -185,13 +185,18 @@ def test_a_thin_record_is_put_only_on_a_namesake_nothing_contradicts(
         built: Store, population: Population, tmp_path: Path) -> None:
     with built.connect() as conn:
         edges = probable_edges(load_sources(conn))
-    put_on = {r[0]: b for r, b in zip(edges["records"].to_list(), edges["b"].to_list(),
-                                       strict=True)}
+    put_on: dict[str, set[str]] = {}
+    for records, person in zip(edges["records"].to_list(), edges["b"].to_list(), strict=True):
+        put_on.setdefault(records[0], set()).add(person)
     police = {f"police:{r}": p for (a, r), p in population.person_of.items() if a == "police"}
-    assert {police[uid] for uid in put_on} & {"S1", "S2"} == set()
-    assert all(police[uid] == person for uid, person in put_on.items())
-    # Lars Reid's own record has no date of birth and two namesakes: left alone too.
-    assert len(put_on) == len(police) - 3
+    by_person = {p: uid for uid, p in police.items()}
+    assert by_person["S1"] not in put_on  # Tom Okafor's date of birth disagrees
+    # Lars Reid has two namesakes, family 2's father and a neighbour: never both around one
+    # child, so the network shows the marker on neither (the alerts test checks it).
+    assert put_on.pop(by_person["S2"]) == {"F2D", "N1"}
+    assert put_on.pop(by_person["F2D"]) == {"F2D", "N1"}
+    assert put_on == {uid: {police[uid]} for uid in police
+                      if uid not in {by_person[p] for p in ("S1", "S2", "F2D")}}
     assert (edges["confidence"] == 0.5).all()
     rules = tmp_path / "rules.toml"
     rules.write_text("[probable-identity]\nmax_namesakes = 0\nconfidence = 0.5\n"

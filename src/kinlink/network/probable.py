@@ -6,11 +6,13 @@ address, with no NHS number or pupil number, gives it too little to join with co
 so it stays a person of its own; when it carries a risk marker, that risk is lost to the
 children of the person it belongs to. At build time this module finds each *thin* person
 (every record of it thin, one of them carrying a marker) whose name agrees with at most
-`max_namesakes` persons that hold a record resolution could place, with nothing that
-disagrees, and stores a `probably-same` edge (source `probable-identity`, inferred) between
-them carrying the evidence. The network shows the thin person's markers on that person as
-*probable*, with the evidence, weighted by `confidence` (see `view`); nothing is merged:
-deciding is a person's job (the review queue).
+`max_namesakes` persons that hold a record resolution could place (its *namesakes*), with
+nothing that disagrees, and stores a `probably-same` edge (source `probable-identity`,
+inferred) to each, carrying the evidence. A child's network shows the thin person's markers
+on a namesake around the child as *probable*, with the evidence, weighted by `confidence`,
+when every namesake is around that child: the only one, or one person that resolution left
+as several (a mother resolved as two persons, both recorded with the child); see `view`.
+Nothing is merged: deciding is a person's job (the review queue).
 
 The settings are the `[probable-identity]` table of `chains.toml` (the file of the chain
 rules): `max_namesakes`, `confidence` and `identifying`, the people fields whose presence
@@ -46,7 +48,7 @@ RELATION, SOURCE = "probably-same", "probable-identity"
 class ProbableRules:
     """When a thin record's markers are shown on a person it probably belongs to."""
 
-    max_namesakes: int  # at most this many persons may share the name (each gets the edge)
+    max_namesakes: int  # at most this many persons may share the name (each gets an edge)
     confidence: float  # the weight of a probable marker against a resolved one (0..1)
     identifying: tuple[str, ...]  # people fields that let resolution place a record
 
@@ -159,6 +161,8 @@ def _as_evidence(pairs: pl.DataFrame, rules: ProbableRules) -> pl.DataFrame:
         pl.col("dob").fill_null("not recorded"),
         pl.lit(") holds no address or identifier to resolve it by; its name agrees with "),
         alone, pl.lit(" whose records resolution could place, and nothing disagrees"),
+        pl.when(pl.col("namesakes") > 1).then(pl.lit(" (all of them around the child)"))
+        .otherwise(pl.lit("")),
     ])
     out = pairs.select(
         a=pl.col("person_id"), b=pl.col("candidate"), rel_ab=pl.lit(RELATION),
@@ -166,5 +170,5 @@ def _as_evidence(pairs: pl.DataFrame, rules: ProbableRules) -> pl.DataFrame:
         records=pl.concat_list("uid"), incidents=pl.lit([], pl.List(pl.String)),
         partners=pl.lit(False), detail=detail, from_date=pl.lit(None, pl.Date),
         to_date=pl.lit(None, pl.Date),
-        confidence=pl.lit(rules.confidence) / pl.col("namesakes"))
+        confidence=pl.lit(rules.confidence))
     return out.select(pl.col(c).cast(t) for c, t in EVIDENCE_SCHEMA.items())

@@ -259,13 +259,19 @@ class _Assembler:
 
     def _probable_of(self, conn: Connection, ids: set[str]
                      ) -> defaultdict[str, list[dict[str, Any]]]:
-        """The thin persons each reached person probably is too (`probable.py`), by person;
-        their rows join `persons`, so their markers are read with everyone else's."""
+        """The thin persons each reached person probably is too (`probable.py`), by person,
+        and each thin person's namesakes; their rows join `persons`, so their markers are
+        read with everyone else's."""
         out: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         for chunk in id_chunks(sorted(ids)):
             for row in conn.execute(_PROBABLE, {"ids": chunk}).mappings():
                 out[row["person_id"]].append(dict(row))
-        self._add_persons(conn, {e["other_person_id"] for es in out.values() for e in es})
+        thin = {e["other_person_id"] for es in out.values() for e in es}
+        self.namesakes: defaultdict[str, set[str]] = defaultdict(set)
+        for chunk in id_chunks(sorted(thin)):
+            for row in conn.execute(_PROBABLE, {"ids": chunk}).mappings():
+                self.namesakes[row["person_id"]].add(row["other_person_id"])
+        self._add_persons(conn, thin)
         return out
 
     def _add_persons(self, conn: Connection, ids: set[str]) -> None:
@@ -338,10 +344,12 @@ class _Assembler:
 
     def _probably_also(self, adult: Adult, around: dict[str, Adult], child_id: str
                        ) -> list[dict[str, Any]]:
-        """The probable-identity edges of an adult to thin persons not already around the
-        child in their own right (their markers would count twice)."""
+        """The probable-identity edges of an adult to thin persons whose every namesake is
+        around the child, unless the thin person is around the child in their own right
+        (their markers would count twice)."""
         return [e for e in self.probable.get(adult.person.person_id, [])
-                if e["other_person_id"] not in around and e["other_person_id"] != child_id]
+                if e["other_person_id"] not in around and e["other_person_id"] != child_id
+                and self.namesakes[e["other_person_id"]] <= around.keys()]
 
     def _markers(self, pid: str, role: str, links: list[Link], confidence: float,
                  probable: Sequence[dict[str, Any]] = ()) -> list[Marker]:
