@@ -102,7 +102,8 @@ def _records(src: SourceFrames, rules: ProbableRules) -> pl.DataFrame:
                           dob=pl.col("dob").cast(pl.String),
                           sex=pl.when(pl.col("sex").is_in(["M", "F"])).then(pl.col("sex")))
             .filter(pl.col("first").is_not_null() & pl.col("last").is_not_null())
-            .select("uid", "agency", "person_id", "first", "last", "dob", "sex", "placeable"))
+            .select("uid", "agency", "person_id", "first", "last", "dob", "sex", "placeable",
+                    name=pl.concat_str(["first_name", "surname"], separator=" ")))
 
 
 def probable_edges(src: SourceFrames, rules: ProbableRules | None = None) -> pl.DataFrame:
@@ -157,12 +158,12 @@ def _as_evidence(pairs: pl.DataFrame, rules: ProbableRules) -> pl.DataFrame:
                        pl.lit(" persons")]))
     detail = pl.concat_str([
         pl.lit("probably the same person: "), pl.col("uid"), pl.lit(" ("),
-        pl.col("first"), pl.lit(" "), pl.col("last"), pl.lit(", date of birth "),
+        pl.col("name"), pl.lit(", date of birth "),
         pl.col("dob").fill_null("not recorded"),
         pl.lit(") holds no address or identifier to resolve it by; its name agrees with "),
         alone, pl.lit(" whose records resolution could place, and nothing disagrees"),
-        pl.when(pl.col("namesakes") > 1).then(pl.lit(" (all of them around the child)"))
-        .otherwise(pl.lit("")),
+        pl.when(pl.col("namesakes") > 1)
+        .then(pl.lit(" (shown only to a child all of them are around)")).otherwise(pl.lit("")),
     ])
     out = pairs.select(
         a=pl.col("person_id"), b=pl.col("candidate"), rel_ab=pl.lit(RELATION),
