@@ -109,6 +109,7 @@ RELATIONS: dict[str, RelationKind] = {r.name: r for r in (
     RelationKind("co-parent", "co-parent", False),
     RelationKind("order-respondent", "order-protected", False),
     RelationKind("order-protected", "order-respondent", False),
+    RelationKind("probably-same", "probably-same", False),
 )}
 
 RELATIONSHIP_TYPES: tuple[str, ...] = tuple(r.name for r in RELATIONS.values() if r.recorded)

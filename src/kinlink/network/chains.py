@@ -35,8 +35,9 @@ from typing import Any
 
 from kinlink.errors import ConfigError
 from kinlink.network.graph import active_on
+from kinlink.network.probable import RULES_FILE
 
-PACKAGED_RULES = Path(__file__).with_name("chains.toml")
+PACKAGED_RULES = RULES_FILE
 MAX_STEPS = 3
 KINDS = ("parent", "step-parent", "carer", "child", "partner", "former-partner",
          "domestic-incident", "co-parent", "household", "former-household", "sibling",

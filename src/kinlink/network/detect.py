@@ -82,6 +82,9 @@ def unlinked_risks(network: ChildNetwork, rules: Rules) -> Iterator[Finding]:
         if not rules.role(adult.role).alert or not hidden:
             continue
         markers = ", ".join(dict.fromkeys(m.marker for m in hidden))
+        probable = sorted({m.uid for m in hidden if m.probable})
+        if probable:  # shown as such: nothing joined these records but their name
+            markers += f" (probably: {', '.join(probable)}, the same name, not resolved)"
         records = sorted({m.uid for m in hidden} | set(network.child.records))
         yield Finding(
             AlertType.UNLINKED_RISK, network.child.person_id, adult.person.person_id,
@@ -97,7 +100,7 @@ def unlinked_risks(network: ChildNetwork, rules: Rules) -> Iterator[Finding]:
 
 def _marker_json(m: Any) -> dict[str, Any]:
     return {"marker": m.marker, "record": m.uid, "start_date": _iso(m.start_date),
-            "end_date": _iso(m.end_date), "identity": m.identity}
+            "end_date": _iso(m.end_date), "identity": m.identity, "probable": m.probable}
 
 
 def _link_json(link: Any) -> dict[str, Any]:

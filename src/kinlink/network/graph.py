@@ -45,6 +45,7 @@ from kinlink.network import edges as kinds
 from kinlink.network.incident_text import CHILD_LINKS, incident_text_edges
 from kinlink.network.load import SourceFrames, load_sources
 from kinlink.network.persons import ADULT_AGE, age_expr, person_table
+from kinlink.network.probable import probable_edges
 from kinlink.store import Store
 from kinlink.store.lists import decode_expr, encode_expr
 from kinlink.store.schema.network import (
@@ -165,6 +166,7 @@ def spool_evidence(src: SourceFrames, persons: pl.DataFrame, spool: EvidenceSpoo
     spool.add(kinds.order_edges(src))
     spool.add(kinds.incident_edges(src))
     spool.add(kinds.shared_parenthood_edges(relationships))  # parents come from rows only
+    spool.add(probable_edges(src))
     periods = kinds.residence_periods(src)
     for addresses in _address_slices(periods):
         spool.add(kinds.coresidence_edges(addresses))
@@ -353,7 +355,7 @@ def network_status(store: Store) -> NetworkStatus:
                          stale=stale)
 
 
-def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+def id_chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
     for i in range(0, len(ids), size):
         yield list(ids[i:i + size])
 
@@ -367,7 +369,7 @@ _PERSONS = select(network_persons).where(network_persons.c.person_id.in_(IDS))
 def markers_of(conn: Connection, person_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Every stored marker of the given persons."""
     out: list[dict[str, Any]] = []
-    for chunk in _chunks(sorted(set(person_ids))):
+    for chunk in id_chunks(sorted(set(person_ids))):
         out.extend(dict(r) for r in conn.execute(_MARKERS, {"ids": chunk}).mappings())
     return out
 
@@ -375,7 +377,7 @@ def markers_of(conn: Connection, person_ids: Sequence[str]) -> list[dict[str, An
 def persons_of(conn: Connection, person_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The stored person rows of the given ids, by id."""
     out: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(set(person_ids))):
+    for chunk in id_chunks(sorted(set(person_ids))):
         out.update((r["person_id"], dict(r))
                    for r in conn.execute(_PERSONS, {"ids": chunk}).mappings())
     return out

@@ -17,10 +17,12 @@ links whose kinds the rules list puts the person it reaches in that rule's role,
 
 Recorded relationship chains need no address, so a noisy address cuts none of them.
 Adults are persons of 18 or more on the date, or of unknown age without a pupil number
-or a social care referral.
+or a social care referral, and anyone an agency records as the child's parent, step-parent
+or carer (`RECORDED_PARENTS`).
 Each adult carries every link that puts them there (source records, agency, dates,
 confidence, recorded or inferred, the persons in between) and every marker on any of
-their records, ranked by what it adds to the risk.
+their records, ranked by what it adds to the risk, and the markers of any thin record that
+is probably them too (`probable.py`), marked `probable` and carrying that evidence.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ from kinlink.network.chains import (
     kinds_of,
     relations_after,
 )
-from kinlink.network.graph import IDS, markers_of, persons_of
+from kinlink.network.graph import IDS, id_chunks, markers_of, persons_of
 from kinlink.network.persons import age_on, is_child
+from kinlink.network.probable import RELATION
 from kinlink.network.risk import SELF_CLOSENESS, RiskSummary, combine, level_of, recency, severity
 from kinlink.store import Store
 from kinlink.store.lists import decode
@@ -90,6 +93,7 @@ class Marker:
     identity: str  # why this record is this person
     notes: str | None = None
     visible: bool = False  # an agency ties a record with this marker to a record of the child
+    probable: bool = False  # on a thin record that is probably this person (`probable.py`)
 
     @property
     def uid(self) -> str:
@@ -179,6 +183,11 @@ _RELATIONS = {
 }
 """The stored relations an edge of each kind of link (`chains.kinds_of`) may have."""
 _ID_CHUNK = 2000
+_PROBABLE = select(_E).where(_E.c.person_id.in_(IDS), _E.c.relation == RELATION)
+RECORDED_PARENTS = frozenset({"parent", "step-parent", "carer"})
+"""Roles of persons an agency records as the child's parent, step-parent or carer: adults
+around the child whatever date of birth their records agree on (a mother resolved together
+with a daughter of her name takes the daughter's date of birth; a teenage parent is one)."""
 
 
 @cache
@@ -243,9 +252,27 @@ class _Assembler:
             self._add_persons(conn, {e["other_person_id"] for es in edges.values() for e in es}
                               | (set(child_ids) if steps == 0 else set()))
             level = self._step(level, edges)
+        self.probable = self._probable_of(conn, set(self.persons) - set(child_ids))
         self.markers: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         for m in markers_of(conn, list(self.persons)):
             self.markers[m["person_id"]].append(m)
+
+    def _probable_of(self, conn: Connection, ids: set[str]
+                     ) -> defaultdict[str, list[dict[str, Any]]]:
+        """The thin persons each reached person probably is too (`probable.py`), by person,
+        and each thin person's namesakes; their rows join `persons`, so their markers are
+        read with everyone else's."""
+        out: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        for chunk in id_chunks(sorted(ids)):
+            for row in conn.execute(_PROBABLE, {"ids": chunk}).mappings():
+                out[row["person_id"]].append(dict(row))
+        thin = {e["other_person_id"] for es in out.values() for e in es}
+        self.namesakes: defaultdict[str, set[str]] = defaultdict(set)
+        for chunk in id_chunks(sorted(thin)):
+            for row in conn.execute(_PROBABLE, {"ids": chunk}).mappings():
+                self.namesakes[row["person_id"]].add(row["other_person_id"])
+        self._add_persons(conn, thin)
+        return out
 
     def _add_persons(self, conn: Connection, ids: set[str]) -> None:
         new = [i for i in ids if i not in self.persons]
@@ -282,10 +309,12 @@ class _Assembler:
                 continue
             self._add(around, r)
         own = self._markers(child_id, "self", [], 1.0)
-        adults = [a for a in around.values() if not a.person.is_child]
+        adults = [a for a in around.values()
+                  if not a.person.is_child or a.role in RECORDED_PARENTS]
         for adult in adults:
             adult.markers = self._markers(adult.person.person_id, adult.role, adult.links,
-                                          max(link.confidence for link in adult.links))
+                                          max(link.confidence for link in adult.links),
+                                          self._probably_also(adult, around, child_id))
         adults.sort(key=lambda a: (-a.weight, a.steps, a.person.person_id))
         children = sorted((a for a in around.values() if a not in adults),
                           key=lambda a: a.person.person_id)
@@ -313,24 +342,38 @@ class _Assembler:
             adult.role, adult.steps = role, steps
         adult.links.append(_link(reached.edge, reached.between))
 
-    def _markers(self, pid: str, role: str, links: list[Link], confidence: float) -> list[Marker]:
+    def _probably_also(self, adult: Adult, around: dict[str, Adult], child_id: str
+                       ) -> list[dict[str, Any]]:
+        """The probable-identity edges of an adult to thin persons whose every namesake is
+        around the child, unless the thin person is around the child in their own right
+        (their markers would count twice)."""
+        return [e for e in self.probable.get(adult.person.person_id, [])
+                if e["other_person_id"] not in around and e["other_person_id"] != child_id
+                and self.namesakes[e["other_person_id"]] <= around.keys()]
+
+    def _markers(self, pid: str, role: str, links: list[Link], confidence: float,
+                 probable: Sequence[dict[str, Any]] = ()) -> list[Marker]:
         visible = {uid for link in links if link.recorded and link.source in RECORDED_VISIBLE
                    and link.via is None and link.relation != "associate"
                    for uid in link.records}
+        found = [(m, confidence, None) for m in self.markers.get(pid, [])]
+        found += [(m, min(confidence, float(e["confidence"])), e["detail"])
+                  for e in probable for m in self.markers.get(e["other_person_id"], [])]
         out = []
-        for m in self.markers.get(pid, []):
+        for m, link_confidence, probably in found:
             if m["start_date"] is not None and m["start_date"] > self.on:
                 continue  # not known yet on the date asked about
             uid = f"{m['agency']}:{m['record_id']}"
-            conf = min(confidence, float(m["confidence"] if m["confidence"] is not None else 1))
+            conf = min(link_confidence,
+                       float(m["confidence"] if m["confidence"] is not None else 1))
             weight = (severity(m["marker"]) * recency(m["start_date"], m["end_date"], self.on)
                       * self._closeness(role) * conf)
-            identity = m["identity"] or (
+            identity = probably or m["identity"] or (
                 f"record {uid} resolved into person {pid}, cluster confidence {conf:.2f}")
             out.append(Marker(m["marker"], m["agency"], m["record_id"], m["start_date"],
                               m["end_date"], m["end_date"] is None or m["end_date"] >= self.on,
                               severity(m["marker"]), round(weight, 4), identity, m["notes"],
-                              uid in visible))
+                              uid in visible, probable=probably is not None))
         # An agency that ties the child to any record carrying a marker knows that risk.
         known = {marker.marker for marker in out if marker.visible}
         for marker in out:
