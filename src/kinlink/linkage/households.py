@@ -90,17 +90,17 @@ def household_shapes(settings: Mapping[str, Any],
     """The shapes a trained model's data support as cannot-links: those whose
     disagreement (forenames different; dates of birth different) is rare (m at most
     `RARE`) among one person's record pairs (and dates of birth are kept well,
-    `DATES_KEPT`); and twins where the model's training
-    `details` show twin-shaped pairs differ in sex as twins do (`anchors.twin_shaped_sex`)."""
+    `DATES_KEPT`). Where the model's training `details` measured how often twin-shaped
+    pairs differ in sex (`anchors.twin_shaped_sex`), that decides the twins' shape
+    instead: as often as twins do, they are two people."""
     m = {(c["output_column_name"], level["label_for_charts"]): level.get("m_probability")
          for c in settings["comparisons"] for level in c["comparison_levels"]}
     rare = {name: isinstance(m.get((name, "different")), float | int)
             and m[(name, "different")] <= RARE[name] for name in ("forename", "dob")}
     rare["dob"] = rare["dob"] and (m.get(("dob", "same")) or 0.0) >= DATES_KEPT
     twins = (details or {}).get("twins") or {}
-    if (twins.get("pairs", 0) >= TWINS_MIN_PAIRS
-            and twins.get("sex_differs", 0.0) >= TWINS_SEX_DIFFERS):
-        rare["forename"] = True
+    if twins.get("pairs", 0) >= TWINS_MIN_PAIRS:  # measured: it says more than EM's m
+        rare["forename"] = twins.get("sex_differs", 0.0) >= TWINS_SEX_DIFFERS
     return (*(shape for shape, name in ((TWINS, "forename"), (GENERATION, "dob"),
                                         (DATES_DIFFER, "dob")) if rare[name]), NAMESAKE)
 
