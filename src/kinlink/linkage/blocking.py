@@ -113,9 +113,8 @@ BROAD_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("surname_dm", "dob_year")),
     BlockingRule(("name_codes", "postcode_district")),
     # On a small file: any name in common by sound (names swapped, one name blank on
-    # each side), or the day and month, or the year of birth alone.
+    # each side), or the year of birth alone.
     BlockingRule(("name_codes",)),
-    BlockingRule(("dob_month_day",)),
     BlockingRule(("dob_year",)),
 )
 # The rules before adaptive blocking: what a model saved without a choice was made with.
