@@ -65,7 +65,9 @@ class BlockingRule:
 # with the house and street where one record has no postcode (not recorded, or a
 # US-style address); any shared strong id. Names alone would make blocks that grow with the
 # square of the records (every John Smith with every other), so among the core rules
-# they pair only a record that has no date of birth, whose other fields cannot place it,
+# they pair only a record that has no date of birth, whose other fields cannot place it
+# (and such a record is paired with everyone at its house and street: both names
+# misspelt, or a surname changed, leave it nothing else),
 # and the names of a record with no postcode (of no fixed abode, say), whose date of
 # birth may be wrong.
 CORE_RULES: tuple[BlockingRule, ...] = (
@@ -78,6 +80,7 @@ CORE_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("name_codes", "postcode")),
     BlockingRule(("dob", "address_key"), one_lacks="postcode"),
     BlockingRule(("name_codes", "address_key"), one_lacks="postcode"),
+    BlockingRule(("address_key",), one_lacks="dob"),
     BlockingRule(("name_codes_pair",), one_lacks="dob"),
     BlockingRule(("name_codes_pair",), one_lacks="postcode"),
     BlockingRule(("first_name_nick", "surnames_all"), one_lacks="dob"),
