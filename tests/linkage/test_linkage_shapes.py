@@ -220,3 +220,9 @@ def test_the_twins_shape_holds_only_where_forenames_rarely_differ(
                     "forename", "different"):
                 level["m_probability"] = 0.2  # a register that replaces forenames
     assert household_shapes(settings) == (GENERATION, DATES_DIFFER, NAMESAKE)
+    # Where twin-shaped pairs could be counted, how often their sex differs decides.
+    twins = {"twins": {"pairs": 994, "sex_differs": 0.45}}  # the households profile
+    assert TWINS in household_shapes(settings, twins)
+    one_person = {"twins": {"pairs": 3187, "sex_differs": 0.053}}  # historical_50k
+    assert TWINS not in household_shapes(trained_model.settings, one_person)
+    assert TWINS in household_shapes(trained_model.settings, {"twins": {"pairs": 3}})

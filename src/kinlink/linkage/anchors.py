@@ -63,22 +63,10 @@ def twin_shaped_sex(records: pa.Table) -> dict[str, float]:
     differ in sex as twins would, they are two people (`households.household_shapes`).
     """
     specs = {spec.name: spec for spec in comparison_specs()}
-    con = duckdb.connect()
-    try:
-        con.register("records", records)
-        rows = con.execute(
-            "SELECT l.uid AS a, r.uid AS b FROM records l JOIN records r "
-            "ON l.dob = r.dob AND l.surname = r.surname AND l.uid < r.uid "
-            "AND l.first_name <> r.first_name AND l.sex IS NOT NULL AND r.sex IS NOT NULL "
-            "AND (l.postcode = r.postcode OR l.address_tokens = r.address_tokens)").fetchall()
-        rows = random.Random(0).sample(sorted(rows), min(len(rows), MAX_ANCHOR_PAIRS))
-        by_uid = {row["uid"]: row for row in records.filter(pc.is_in(
-            records["uid"], pa.array(sorted({u for row in rows for u in row}),
-                                     records["uid"].type))).to_pylist()} if rows else {}
-    finally:
-        con.close()
-    shaped = [(by_uid[a], by_uid[b]) for a, b in rows
-              if level_label(specs["forename"], by_uid[a], by_uid[b]) == "different"]
+    pairs = _pairs_where(records, "l.dob = r.dob AND l.surname = r.surname "
+                         "AND l.first_name <> r.first_name "
+                         "AND l.sex IS NOT NULL AND r.sex IS NOT NULL")
+    shaped = [pair for pair in pairs if level_label(specs["forename"], *pair) == "different"]
     differs = sum(left["sex"] != right["sex"] for left, right in shaped)
     return {"pairs": len(shaped), "sex_differs": round(differs / len(shaped), 4)
             if shaped else 0.0}
@@ -95,12 +83,18 @@ def _lower_bound(hits: int, trials: int) -> float:
 def _same_name_and_place(records: pa.Table) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Pairs with equal forename and surname and an equal postcode or address (a
     superset of the anchor pairs, found by equality joins so it stays small)."""
+    return _pairs_where(records, "l.first_name = r.first_name AND l.surname = r.surname")
+
+
+def _pairs_where(records: pa.Table, condition: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Pairs of records at one postcode or address that meet the SQL `condition` (on
+    `l` and `r`): at most `MAX_ANCHOR_PAIRS`, drawn at random (the same each time)."""
     con = duckdb.connect()
     try:
         con.register("records", records)
         rows = con.execute(
             "SELECT l.uid AS a, r.uid AS b FROM records l JOIN records r "
-            "ON l.first_name = r.first_name AND l.surname = r.surname AND l.uid < r.uid "
+            f"ON {condition} AND l.uid < r.uid "
             "AND (l.postcode = r.postcode OR l.address_tokens = r.address_tokens)").fetchall()
         if not rows:
             return []
@@ -108,7 +102,7 @@ def _same_name_and_place(records: pa.Table) -> list[tuple[dict[str, Any], dict[s
             rows = random.Random(0).sample(sorted(rows), MAX_ANCHOR_PAIRS)
         wanted = {uid for row in rows for uid in row}
         by_uid = {row["uid"]: row for row in records.filter(
-            pc.is_in(records["uid"], pa.array(sorted(wanted)))).to_pylist()}
+            pc.is_in(records["uid"], pa.array(sorted(wanted), records["uid"].type))).to_pylist()}
     finally:
         con.close()
     return [(by_uid[a], by_uid[b]) for a, b in rows]
