@@ -33,7 +33,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kinlink.linkage.households import SHAPE_COLUMNS, SHAPES, household_cannot_links, pair_shape
+from kinlink.linkage.households import (
+    DATES_DIFFER,
+    GENERATION,
+    NAMESAKE,
+    SHAPE_COLUMNS,
+    SHAPES,
+    TWINS,
+    household_cannot_links,
+    pair_shape,
+)
 
 STRONG_ID_COLUMNS = ("nhs_number", "upn", "pnc_id")
 """Identifiers that, when two records hold different valid values, mean different persons."""
@@ -88,7 +97,8 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
     n = len(uids)
     strong = _strong_id_codes(records)
     # Shapes checked on unscored pairs too, where the records have the columns for them.
-    checked = household_shapes if len(shape_columns) == len(SHAPE_COLUMNS) else ()
+    checked = _checkable(records, household_shapes) if len(shape_columns) == len(
+        SHAPE_COLUMNS) else ()
     cannot_link = _with_household_shapes(cannot_link, pairs, household_shapes)
     scored, musts, cannots = _encode_pairs(uids, pairs, must_link, cannot_link)
     links = scored[scored["p"] >= threshold]
@@ -169,6 +179,14 @@ def _doubtful(component: np.ndarray, scored: np.ndarray, threshold: float,
         distinct = np.unique(component[held].astype(np.int64) * width + codes[held])
         doubtful[np.bincount(distinct // width, minlength=n) > 1] = True
     return doubtful
+
+
+def _checkable(records: pa.Table, shapes: Sequence[str]) -> tuple[str, ...]:
+    """The shapes some pair of `records` could take: the date shapes need dates of
+    birth, the namesakes' middle names (none in most files)."""
+    needs = {GENERATION: "dob", DATES_DIFFER: "dob", TWINS: "dob", NAMESAKE: "middle_names"}
+    return tuple(shape for shape in shapes
+                 if records[needs.get(shape, "uid")].null_count < records.num_rows)
 
 
 def _not_cliques(component: np.ndarray, links: np.ndarray) -> np.ndarray:

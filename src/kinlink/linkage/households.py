@@ -149,25 +149,35 @@ def pair_shape(left: Mapping[str, Any], right: Mapping[str, Any],
                shapes: Sequence[str] = SHAPES) -> str | None:
     """The household shape of two prepared records (the first of `shapes` that holds,
     as `household_cannot_links` finds it from a scored pair's gammas), or None; never
-    one when the two share a strong identifier."""
+    one when the two share a strong identifier. The cheap tests come first: clustering
+    asks this of every pair of distinct records in a doubtful component."""
     specs = _specs()
-    if (level_label(specs["strong_id"], left, right) or "").startswith("same "):
-        return None
     dob = level_label(specs["dob"], left, right)
-    same_surname = (level_label(specs["family_and_place"], left, right) or "").startswith(
-        "same surname,")
-    forename = level_label(specs["forename"], left, right)
-    if TWINS in shapes and forename == "different" and dob == "same" and same_surname:
-        return TWINS
+    shape = None
     if GENERATION in shapes and (dob or "").startswith("12 or more years"):
-        return GENERATION
-    if DATES_DIFFER in shapes and dob == "different":
-        return DATES_DIFFER
-    if (NAMESAKE in shapes and forename == "same" and same_surname
-            and level_label(specs["middle_names"], left, right) == "different"
-            and dob not in _DATES_AGREE):
-        return NAMESAKE
-    return None
+        shape = GENERATION
+    elif DATES_DIFFER in shapes and dob == "different":
+        shape = DATES_DIFFER
+    elif TWINS in shapes and dob == "same" and _same_surname(left, right) and level_label(
+            specs["forename"], left, right) == "different":
+        shape = TWINS
+    elif (NAMESAKE in shapes and dob not in _DATES_AGREE
+          and left["middle_names"] is not None and right["middle_names"] is not None
+          and _same_surname(left, right)
+          and level_label(specs["forename"], left, right) == "same"
+          and level_label(specs["middle_names"], left, right) == "different"):
+        shape = NAMESAKE
+    if shape and (level_label(specs["strong_id"], left, right) or "").startswith("same "):
+        return None
+    return shape
+
+
+def _same_surname(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    """The "same surname" class of the surname-and-place comparison: equal, or the two
+    names written in each other's place."""
+    return ((left["surname"] is not None and left["surname"] == right["surname"])
+            or (left["first_name"] is not None and left["first_name"] == right["surname"]
+                and left["surname"] is not None and left["surname"] == right["first_name"]))
 
 
 _SPECS: dict[str, ComparisonSpec] = {}
