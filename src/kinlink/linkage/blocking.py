@@ -116,9 +116,9 @@ BROAD_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("surname_dm", "dob_year")),
     BlockingRule(("name_codes", "postcode_district")),
     # On a small file: any name in common by sound (names swapped, one name blank on
-    # each side), or the year of birth alone.
+    # each side). Not the year or the day and month of birth alone: a real-time query
+    # would find every stranger born that year or on that day.
     BlockingRule(("name_codes",)),
-    BlockingRule(("dob_year",)),
 )
 # The rules before adaptive blocking: what a model saved without a choice was made with.
 LEGACY_RULES: tuple[BlockingRule, ...] = tuple(
