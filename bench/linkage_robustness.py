@@ -26,6 +26,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -170,10 +171,15 @@ def main() -> None:
                         "surname neighbourhoods took over 11 minutes at 100k records here)")
     parser.add_argument("--name", default="linkage_robustness")
     parser.add_argument("--label", default="", help="what this run measured (e.g. the model)")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="only write bench/results/<name>.md again from its JSON")
     parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATASET"), help=argparse.SUPPRESS)
     parser.add_argument("--blocking", nargs=3, metavar=("TOOL", "DATASET", "RULES"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rewrite:
+        rewrite(args.name)
+        return
     WORK.mkdir(parents=True, exist_ok=True)
     if args.one:
         print(json.dumps(run_one(*args.one)))
@@ -228,7 +234,32 @@ def markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             f"| {r['bcubed_recall']:.3f} | {r['bcubed_f1']:.3f} "
             f"| {r['household_merges_per_1000'] / 10:.2f} | {r['seconds']:.0f} "
             f"| {r['peak_mb']:,} |")
-    return head + "\n".join(rows) + "\n"
+    return head + "\n".join(rows) + "\n\n" + _expected(results)
+
+
+_EXPECTED = re.compile(r"Threshold ([0-9.]+) \(from the data; prior [^)]*\): the model "
+                       r"expects precision ([0-9.]+) and recall ([0-9.]+)")
+
+
+def _expected(results: list[dict[str, Any]]) -> str:
+    """Kinlink's own estimate of precision and recall at the threshold it chose (printed
+    by `resolve`; its recall is over the candidate pairs), beside the measured ones."""
+    rows = []
+    for r in results:
+        found = _EXPECTED.search(" ".join(r.get("summary", [])))
+        if r["tool"] == "kinlink" and found and "precision" in r:
+            rows.append(f"| {r['dataset']} | {float(found[1]):.2f} | {float(found[2]):.3f} "
+                        f"| {r['precision']:.3f} | {float(found[3]):.3f} | {r['recall']:.3f} |")
+    if not rows:
+        return ""
+    return ("| data set | threshold | model's precision | measured | model's recall "
+            "| measured |\n|" + "---|" * 6 + "\n" + "\n".join(rows) + "\n")
+
+
+def rewrite(name: str) -> None:
+    """Write bench/results/<name>.md again from its saved JSON."""
+    saved = json.loads((RESULTS / f"{name}.json").read_text())
+    (RESULTS / f"{name}.md").write_text(markdown(saved["results"], saved))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,14 @@ def test_names_are_folded_to_plain_upper_case_letters() -> None:
     assert n.metaphone_code("SMYTH") == n.metaphone_code("SMITH")
 
 
+def test_titles_before_a_forename_are_dropped() -> None:
+    assert n.forename("Mrs Jane") == "JANE"
+    assert n.forename("sir") is None and n.forename("Gen. Sir Ian") == "IAN"
+    assert n.forename("Major") is None and n.forename("Mary Ann") == "MARY ANN"
+    assert prepare_record({"record_id": "1", "first_name": "Dr", "surname": "Okafor"})[
+        "first_name"] is None
+
+
 def test_dates_of_birth_keep_their_precision_and_reject_nonsense() -> None:
     assert n.parse_dob("1980-02-29") == (1980, 2, 29)
     assert n.parse_dob("1980-02") == (1980, 2, None)

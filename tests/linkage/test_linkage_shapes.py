@@ -21,6 +21,7 @@ from kinlink.linkage.blocking import BROAD_RULES, choose_blocking
 from kinlink.linkage.calibration import calibrate
 from kinlink.linkage.clusters import cluster
 from kinlink.linkage.households import (
+    DATES_DIFFER,
     GENERATION,
     NAMESAKE,
     TWINS,
@@ -156,6 +157,28 @@ def test_twins_and_a_parent_of_the_same_name_stay_apart(
     assert person["police:R8"] != person["health:R4"]
 
 
+def test_a_record_without_a_date_of_birth_does_not_chain_a_parent_to_a_child() -> None:
+    # Hodan Jama at one address (born 1991, and a record without a date), and her
+    # daughter of the same name elsewhere (born 2020, two records): the undated record
+    # is alike to both, the two dated groups' pair scores far below any threshold and
+    # was never kept, so only the shapes of unscored pairs can keep them apart.
+    mother = {"first_name": "Hodan", "surname": "Jama", "address": "16 Beech Grove",
+              "postcode": "KX3 3PE", "sex": "F"}
+    daughter = {**mother, "address": "47 French Drive", "postcode": "KX4 1XA"}
+    records = _table([{**mother, "dob": "1991-06-08"}, {**mother},
+                      {**daughter, "dob": "2020-01-25"}, {**daughter, "dob": "2020-01-25"}])
+    scored = pa.table({"uid_l": ["file:R1", "file:R2", "file:R2", "file:R3"],
+                       "uid_r": ["file:R2", "file:R3", "file:R4", "file:R4"],
+                       "match_probability": [0.99, 0.93, 0.93, 0.999]})
+    person = {row["uid"]: row["cluster_id"]
+              for row in cluster(records, scored).clusters.to_pylist()}
+    assert person["file:R1"] == person["file:R2"]
+    assert person["file:R3"] == person["file:R4"] != person["file:R1"]
+    # Without the prepared columns there is nothing to check: one chain, one person.
+    bare = cluster(records.select(["uid"]), scored).clusters
+    assert len(set(bare["cluster_id"].to_pylist())) == 1
+
+
 def test_the_prior_is_found_again_from_the_bayes_factors() -> None:
     # 100 true pairs (Bayes factor 2^20) and 4,000 false (2^-5) among 1,000 records,
     # scored under a prior far too small.
@@ -188,11 +211,18 @@ def test_resolve_prints_one_summary_and_no_splink_warnings(
 
 def test_the_twins_shape_holds_only_where_forenames_rarely_differ(
         trained_model: LinkageModel) -> None:
-    assert household_shapes(trained_model.settings) == (TWINS, GENERATION, NAMESAKE)
+    assert household_shapes(trained_model.settings) == (TWINS, GENERATION, DATES_DIFFER,
+                                                        NAMESAKE)
     settings = copy.deepcopy(trained_model.settings)
     for comparison in settings["comparisons"]:
         for level in comparison["comparison_levels"]:
             if (comparison["output_column_name"], level["label_for_charts"]) == (
                     "forename", "different"):
                 level["m_probability"] = 0.2  # a register that replaces forenames
-    assert household_shapes(settings) == (GENERATION, NAMESAKE)
+    assert household_shapes(settings) == (GENERATION, DATES_DIFFER, NAMESAKE)
+    # Where twin-shaped pairs could be counted, how often their sex differs decides.
+    twins = {"twins": {"pairs": 994, "sex_differs": 0.45}}  # the households profile
+    assert TWINS in household_shapes(settings, twins)
+    one_person = {"twins": {"pairs": 3187, "sex_differs": 0.053}}  # historical_50k
+    assert TWINS not in household_shapes(trained_model.settings, one_person)
+    assert TWINS in household_shapes(trained_model.settings, {"twins": {"pairs": 3}})

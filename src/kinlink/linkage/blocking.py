@@ -9,9 +9,9 @@ rules the data support (`choose_blocking`):
   places them, so that a block stays the size of a household or a birthday however many
   records there are; a rule is dropped when one of its columns is empty everywhere;
 - the **broad** rules (a name alone, the date of birth alone, a name with a district),
-  which find pairs where every placing field went wrong, taken in order while the pairs
-  they add stay within `BROAD_PAIRS_PER_RECORD` per record: a small file gets them all,
-  a million records only those whose blocks stay small.
+  which find pairs where every placing field went wrong, taken narrowest first (fewest
+  pairs) while the pairs they add stay within `BROAD_PAIRS_PER_RECORD` per record: a
+  small file gets them all, a million records only those whose blocks stay small.
 
 Batch prediction turns the chosen rules into Splink `block_on` rules (list columns
 exploded); the real-time index turns the same rules into keys (`index_keys`,
@@ -65,7 +65,9 @@ class BlockingRule:
 # with the house and street where one record has no postcode (not recorded, or a
 # US-style address); any shared strong id. Names alone would make blocks that grow with the
 # square of the records (every John Smith with every other), so among the core rules
-# they pair only a record that has no date of birth, whose other fields cannot place it,
+# they pair only a record that has no date of birth, whose other fields cannot place it
+# (and such a record is paired with everyone at its house and street: both names
+# misspelt, or a surname changed, leave it nothing else),
 # and the names of a record with no postcode (of no fixed abode, say), whose date of
 # birth may be wrong.
 CORE_RULES: tuple[BlockingRule, ...] = (
@@ -78,6 +80,7 @@ CORE_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("name_codes", "postcode")),
     BlockingRule(("dob", "address_key"), one_lacks="postcode"),
     BlockingRule(("name_codes", "address_key"), one_lacks="postcode"),
+    BlockingRule(("address_key",), one_lacks="dob"),
     BlockingRule(("name_codes_pair",), one_lacks="dob"),
     BlockingRule(("name_codes_pair",), one_lacks="postcode"),
     BlockingRule(("first_name_nick", "surnames_all"), one_lacks="dob"),
@@ -87,7 +90,8 @@ CORE_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("upn",)),
     BlockingRule(("pnc_id",)),
 )
-# Rules whose blocks grow with the records, most telling first: taken while affordable.
+# Rules whose blocks grow with the records: taken while affordable, those making the
+# fewest pairs first (the narrowest blocks are the most telling).
 BROAD_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("first_name_dm", "surname_dm")),
     BlockingRule(("surname_dm", "postcode_district")),
@@ -104,6 +108,17 @@ BROAD_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("surname_dm",)),
     BlockingRule(("first_name_dm",)),
     BlockingRule(("address_tokens", "dob_year")),
+    # A surname (any held) or a name sound with a place word, where one record has no
+    # date of birth; a surname sound with the year; a name sound with the district: a
+    # forename replaced by a title or an unknown nickname (SIR EVANS / ARTHUR EVANS).
+    BlockingRule(("surnames_all", "address_tokens"), one_lacks="dob"),
+    BlockingRule(("name_codes", "address_tokens"), one_lacks="dob"),
+    BlockingRule(("surname_dm", "dob_year")),
+    BlockingRule(("name_codes", "postcode_district")),
+    # On a small file: any name in common by sound (names swapped, one name blank on
+    # each side). Not the year or the day and month of birth alone: a real-time query
+    # would find every stranger born that year or on that day.
+    BlockingRule(("name_codes",)),
 )
 # The rules before adaptive blocking: what a model saved without a choice was made with.
 LEGACY_RULES: tuple[BlockingRule, ...] = tuple(
@@ -168,7 +183,8 @@ def choose_blocking(records: pa.Table) -> Blocking:
         con.close()
     budget = max(BROAD_PAIRS_PER_RECORD * records.num_rows, BROAD_PAIRS_AT_LEAST)
     chosen = [r for r in usable if r in CORE_RULES]
-    for rule in (r for r in usable if r in BROAD_RULES):
+    broad = sorted((r for r in usable if r in BROAD_RULES), key=lambda r: pairs[r.name])
+    for rule in broad:
         if pairs[rule.name] <= budget:
             chosen.append(rule)
             budget -= pairs[rule.name]

@@ -9,7 +9,10 @@ refuse a link when it would
   PNC ids),
 - join two records that must stay apart (`cannot_link`: records an agency recorded as
   related to each other, or a reviewer's "not the same person"; and scored pairs with a
-  household's shape, twins or a parent and child, see `households.py`), or
+  household's shape, twins or a parent and child, see `households.py`),
+- join two groups holding a pair of records of a household's shape, scored or not (a
+  record without a date of birth, alike to a parent and to a child of one name, must
+  not chain the two into one person), or
 - join two groups (of two or more records each) that the rest of the evidence does not
   support: the average match probability over every scored pair between the two groups
   is below `min_support` (a long chain held by one link).
@@ -24,12 +27,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kinlink.linkage.households import SHAPES, household_cannot_links
+from kinlink.linkage.households import (
+    DATES_DIFFER,
+    GENERATION,
+    NAMESAKE,
+    SHAPE_COLUMNS,
+    SHAPES,
+    TWINS,
+    household_cannot_links,
+    pair_shape,
+)
 
 STRONG_ID_COLUMNS = ("nhs_number", "upn", "pnc_id")
 """Identifiers that, when two records hold different valid values, mean different persons."""
@@ -75,11 +88,17 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
     """
     # Records in uid order, so a record's position also orders uids; only the columns
     # used (taking every prepared column of a million records cost seconds).
-    records = records.select([c for c in ("uid", *STRONG_ID_COLUMNS) if c in records.column_names])
+    shape_columns = [c for c in SHAPE_COLUMNS if c in records.column_names]
+    records = records.select([c for c in dict.fromkeys(("uid", *STRONG_ID_COLUMNS,
+                                                         *shape_columns))
+                              if c in records.column_names])
     records = records.take(pc.sort_indices(records.column("uid")))
     uids = records.column("uid").combine_chunks()
     n = len(uids)
     strong = _strong_id_codes(records)
+    # Shapes checked on unscored pairs too, where the records have the columns for them.
+    checked = _checkable(records, household_shapes) if len(shape_columns) == len(
+        SHAPE_COLUMNS) else ()
     cannot_link = _with_household_shapes(cannot_link, pairs, household_shapes)
     scored, musts, cannots = _encode_pairs(uids, pairs, must_link, cannot_link)
     links = scored[scored["p"] >= threshold]
@@ -93,6 +112,8 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
     # forbids a join, so the greedy rebuild would keep them whole. Only the doubtful
     # ones go through the (slower, pure Python) agglomerator.
     doubtful = _doubtful(component, scored, threshold, cannots, strong)
+    if checked:  # a component not every pair of which is a scored link may hide a shape
+        doubtful |= _not_cliques(component, links)
     confidence = np.full(n, np.nan)
     for pairs_, p in ((links, links["p"]), (musts, np.ones(len(musts)))):
         np.fmax.at(confidence, pairs_["l"], p)
@@ -104,7 +125,8 @@ def cluster(records: pa.Table, pairs: pa.Table, *, threshold: float = DEFAULT_TH
     sizes = np.bincount(component, minlength=n)
     evidence = in_doubt(scored)
     agglomerator = _Agglomerator(n, strong, evidence[sizes[component[evidence["l"]]] >= 3],
-                                 in_doubt(cannots), min_support)
+                                 in_doubt(cannots), min_support,
+                                 _Shapes(records, np.flatnonzero(doubtful[component]), checked))
     forced = in_doubt(musts)
     for left, right in zip(forced["l"].tolist(), forced["r"].tolist(), strict=True):
         agglomerator.merge(left, right, 1.0, forced=True)
@@ -157,6 +179,61 @@ def _doubtful(component: np.ndarray, scored: np.ndarray, threshold: float,
         distinct = np.unique(component[held].astype(np.int64) * width + codes[held])
         doubtful[np.bincount(distinct // width, minlength=n) > 1] = True
     return doubtful
+
+
+def _checkable(records: pa.Table, shapes: Sequence[str]) -> tuple[str, ...]:
+    """The shapes some pair of `records` could take: the date shapes need dates of
+    birth, the namesakes' middle names (none in most files)."""
+    needs = {GENERATION: "dob", DATES_DIFFER: "dob", TWINS: "dob", NAMESAKE: "middle_names"}
+    return tuple(shape for shape in shapes
+                 if records[needs.get(shape, "uid")].null_count < records.num_rows)
+
+
+def _not_cliques(component: np.ndarray, links: np.ndarray) -> np.ndarray:
+    """Per component label: whether it has three or more records and some pair of them
+    is not a link (its pairs were not all scored, so a shape may hide among them)."""
+    n = len(component)
+    sizes = np.bincount(component, minlength=n).astype(np.int64)
+    inside = np.bincount(component[links["l"]], minlength=n).astype(np.int64)
+    return (sizes >= 3) & (inside < sizes * (sizes - 1) // 2)
+
+
+class _Shapes:
+    """The household shapes of pairs of records of the doubtful components, found from
+    their prepared values (`households.pair_shape`); each pair of distinct values once."""
+
+    def __init__(self, records: pa.Table, positions: np.ndarray, shapes: Sequence[str]) -> None:
+        self.shapes = tuple(shapes)
+        self.values: list[dict[str, Any]] = []
+        self.of: dict[int, int] = {}  # record position -> index of its distinct values
+        self.known: dict[tuple[int, int], str | None] = {}
+        if not self.shapes or not len(positions):
+            return
+        rows = records.drop_columns(["uid"]).take(pa.array(positions)).to_pylist()
+        seen: dict[tuple[Any, ...], int] = {}
+        for position, row in zip(positions.tolist(), rows, strict=True):
+            key = tuple(tuple(v) if isinstance(v, list) else v for v in row.values())
+            if key not in seen:
+                seen[key] = len(self.values)
+                self.values.append(row)
+            self.of[position] = seen[key]
+
+    def signatures(self, position: int) -> set[int]:
+        """The distinct values a record holds (none when shapes are not checked)."""
+        found = self.of.get(position)
+        return set() if found is None else {found}
+
+    def between(self, mine: set[int], yours: set[int]) -> str | None:
+        """A shape that some pair of values of the two groups has, or None."""
+        for a in mine:
+            for b in yours:
+                key = (a, b) if a < b else (b, a)
+                if key not in self.known:
+                    self.known[key] = pair_shape(self.values[key[0]], self.values[key[1]],
+                                                 self.shapes)
+                if self.known[key]:
+                    return self.known[key]
+        return None
 
 
 def _strong_id_codes(records: pa.Table) -> list[np.ndarray]:
@@ -246,8 +323,10 @@ class _Agglomerator:
     """
 
     def __init__(self, n: int, strong: list[np.ndarray], evidence: np.ndarray,
-                 cannots: np.ndarray, min_support: float) -> None:
+                 cannots: np.ndarray, min_support: float, shapes: _Shapes) -> None:
         self.parent = list(range(n))
+        self.shapes = shapes
+        self.signatures: dict[int, set[int]] = {}  # per group root, filled on first use
         self.size = [1] * n
         self.members: dict[int, list[int]] = {}
         self.min_support = min_support
@@ -294,6 +373,9 @@ class _Agglomerator:
         for mine, yours in zip(self._ids(a), self._ids(b), strict=True):
             if mine and yours and not (mine <= yours or yours <= mine):
                 return "different-strong-id"
+        shape = self.shapes.between(self._signatures(a), self._signatures(b))
+        if shape:
+            return shape
         if min(self.size[a], self.size[b]) >= 2:  # two groups joined by one link: a chain?
             total, count = self._evidence(a, b)
             if count >= 2 and total / count < self.min_support:
@@ -307,6 +389,13 @@ class _Agglomerator:
             ids = self.ids[root] = [{int(c[root])} if c[root] >= 0 else set()
                                     for c in self.strong]
         return ids
+
+    def _signatures(self, root: int) -> set[int]:
+        """The distinct record values held by group `root` (see `_Shapes`)."""
+        found = self.signatures.get(root)
+        if found is None:  # a record not yet merged: its own
+            found = self.signatures[root] = self.shapes.signatures(root)
+        return found
 
     def _evidence(self, a: int, b: int) -> tuple[float, int]:
         """Sum and count of the scored probabilities between groups `a` and `b`."""
@@ -330,6 +419,8 @@ class _Agglomerator:
         for mine, yours in zip(self._ids(a), self._ids(b), strict=True):
             mine |= yours
         del self.ids[b]
+        self._signatures(a).update(self._signatures(b))
+        del self.signatures[b]
         moved = self.cannot.pop(b, None)
         if moved:
             self.cannot.setdefault(a, []).extend(moved)

@@ -419,6 +419,13 @@ def _strong_id() -> ComparisonSpec:
     ))
 
 
+def level_label(spec: ComparisonSpec, left: Record, right: Record) -> str | None:
+    """The label of the level of `spec` that two prepared records fall in (through the
+    Python twins), or None for its "not known" level."""
+    level = next(lv for lv in spec.levels if lv.py(left, right))
+    return None if level.is_null_level else level.label
+
+
 def comparison_specs() -> tuple[ComparisonSpec, ...]:
     """Every comparison of the model, in the order Splink evaluates them."""
     return (_forename(), _middle_names(), _dob(), _sex(), _family_and_place(), _strong_id())

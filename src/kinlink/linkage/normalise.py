@@ -47,6 +47,24 @@ def fold(value: str | None) -> str | None:
     return cleaned or None
 
 
+# Titles written where a forename belongs (SIR EVANS, MRS MUNRO, GENERAL HAKING): they
+# say nothing of who the person is, and compared as a forename they disagree with it.
+_TITLES = frozenset({
+    "MR", "MRS", "MS", "MISS", "MX", "MASTER", "DR", "DOCTOR", "SIR", "DAME", "LADY",
+    "LORD", "REV", "REVD", "REVEREND", "VERY", "RT", "HON", "HONOURABLE", "CAPT", "CAPTAIN",
+    "COL", "COLONEL", "GEN", "GENERAL", "ADMIRAL", "MAJOR", "PROF", "PROFESSOR", "FR",
+    "FATHER"})
+
+
+def forename(value: str | None) -> str | None:
+    """A forename cleaned (`fold`) without the titles before it (MRS JANE -> JANE); None
+    when nothing else is left (SIR)."""
+    words = (fold(value) or "").split(" ")
+    while words and words[0] in _TITLES:
+        words.pop(0)
+    return " ".join(words) or None
+
+
 @lru_cache(maxsize=200_000)
 def metaphone_code(name: str | None) -> str | None:
     """The primary double-metaphone code of a cleaned name (None if it has none)."""

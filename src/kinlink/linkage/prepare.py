@@ -209,7 +209,7 @@ def _zero_padded(values: pa.Array, width: int) -> pa.Array:
 
 def _cleaned_columns(raw: pa.Table) -> dict[str, pa.Array]:
     """Each raw column cleaned value by value (see `normalise.py`)."""
-    first = _map(raw["first_name"], n.fold, pa.string())
+    first = _map(raw["first_name"], n.forename, pa.string())
     middle = _map(raw["middle_names"], n.fold, pa.string())
     surname = _map(raw["surname"], n.fold, pa.string())
     dob = _map(raw["dob"], _dob_or_none, pa.struct(

@@ -147,7 +147,7 @@ def _resolve_store(store: Store, *, engine: str, spark_master: str | None, retra
             cannot = pa.concat_tables([cannot, _recorded_relationships(conn)])
         result = step("Clustering", cluster, records, pairs, threshold=threshold,
                       cannot_link=cannot, must_link=must,
-                      household_shapes=household_shapes(model.settings))
+                      household_shapes=household_shapes(model.settings, model.details))
         queue = step("Explaining uncertain pairs", _review_items, pairs, result, model,
                      review_band)
         with store.begin() as conn:
@@ -191,7 +191,7 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str | None = None
                        records, model)
     threshold = _threshold(threshold, model)
     result = step("Clustering", cluster, records, pairs, threshold=threshold,
-                  household_shapes=household_shapes(model.settings))
+                  household_shapes=household_shapes(model.settings, model.details))
     plan = plan_persons(result.clusters, pl.DataFrame(
         schema={"uid": pl.String, "person_id": pl.String}), next_number=1)
     step("Writing persons", _write_persons_csv, out, records, plan.assignments,

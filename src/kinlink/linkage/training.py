@@ -18,7 +18,7 @@ from splink import Linker
 from kinlink.clock import SYSTEM_CLOCK, Clock
 from kinlink.config import get_settings
 from kinlink.errors import InputError
-from kinlink.linkage.anchors import anchored_m
+from kinlink.linkage.anchors import anchored_m, twin_shaped_sex
 from kinlink.linkage.blocking import Blocking, choose_blocking
 from kinlink.linkage.engines import linker_for
 from kinlink.linkage.model import LinkageModel
@@ -95,7 +95,7 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
             charts = _save_charts(linker, folder, created_at)
     if engine != "duckdb":
         settings = settings_for_dialect(settings, "duckdb", blocking.rules)
-    details = {"blocking": blocking.as_dict(),
+    details = {"blocking": blocking.as_dict(), "twins": twin_shaped_sex(sample),
                "untrained_levels": untrained_levels(initial, settings, log.unobserved),
                "log": str(log.path)}
     return LinkageModel(settings=settings, training_record_count=records.num_rows,
