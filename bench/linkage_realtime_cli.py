@@ -138,6 +138,7 @@ def build_store(folder: Path, backend: str, url: str | None, log: Path,
     home.mkdir(parents=True)
     env = _env(home, url)
     steps: dict[str, Any] = {}
+    run_command([KINLINK, "db", "upgrade"], env, log)  # a new store starts at no schema
     for agency in STORED:
         ran = run_command([KINLINK, "ingest", str(folder / agency), "--agency", agency,
                            "--no-progress", "--show", "0"], env, log)

@@ -22,7 +22,22 @@ from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from kinlink.errors import NotFoundError
 from kinlink.linkage.blocking import BlockingRule, index_keys, query_keys
@@ -45,14 +60,33 @@ _BATCH = 20_000  # records prepared and written per transaction during a refresh
 _IN_LIST = 5_000  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
 
 _records = linkage_records.c
-_CANDIDATES = (
-    select(_records.agency, _records.record_id, _records.features)
-    .where(_records.rid.in_(select(linkage_keys.c.rid).where(
-        linkage_keys.c.key.in_(bindparam("keys", expanding=True)))))
-    .where(~and_(_records.agency == bindparam("agency"),
-                 _records.record_id == bindparam("record_id")))
-    .where(_records.layout == bindparam("layout"))  # never unpack another layout's records
-)
+
+
+def held_under_keys(dialect: str) -> ColumnElement[bool]:
+    """Whether an indexed record is held under any of some keys (the parameter `keys`,
+    hashed): a condition that finds them by the two primary keys whatever the planner knows.
+
+    Written as `rid IN (SELECT rid FROM linkage_keys ...)`, PostgreSQL planned a table
+    without statistics (freshly indexed, before any ANALYZE) as a scan of every indexed
+    record probing the keys for each: 3 s a query at 100k records. There the keys' rids are
+    gathered first (`= ANY(ARRAY(...))`, evaluated once) and the records looked up by their
+    primary key; the keys go as one array, so the statement's text is the same for every
+    query and the server prepares it once. SQLite looks up an `IN (subquery)` by the
+    primary keys as it is.
+    """
+    keys, rid = linkage_keys.c.key, linkage_keys.c.rid
+    if dialect == "postgresql":
+        wanted = any_(bindparam("keys", type_=ARRAY(BigInteger)))
+        return _records.rid == any_(func.array(select(rid).where(keys == wanted)
+                                               .scalar_subquery()))
+    return _records.rid.in_(select(rid).where(keys.in_(bindparam("keys", expanding=True))))
+
+
+def candidates_query(dialect: str) -> Select[Any]:
+    """The indexed records, packed with `layout`, held under any of `keys` (hashed)."""
+    return (select(_records.agency, _records.record_id, _records.features)
+            .where(held_under_keys(dialect))
+            .where(_records.layout == bindparam("layout")))  # never unpack another layout
 
 
 # Persons of some records of one agency, by record_persons' primary key: one index search
@@ -107,6 +141,7 @@ class RealtimeMatcher:
         self._rules = model.blocking.rules
         self._layout = _layout_fingerprint(self._scorer, self._rules)
         self._tf: dict[str, dict[Any, float]] = {}
+        self._candidates = candidates_query(store.engine.dialect.name)
         self._load_term_frequencies()
 
 
@@ -132,32 +167,48 @@ class RealtimeMatcher:
         stale = self._stale()
         for chunk in _chunks(stale, _BATCH):
             self._reindex(chunk)
+        if stale:
+            # Statistics for the planner, so that the look-ups of `match` and search are
+            # planned on what the tables now hold (see `Store.analyze`).
+            self.store.analyze(linkage_records, linkage_keys, linkage_terms)
         self._load_term_frequencies()
         with self.store.connect() as conn:
             total = conn.execute(select(func.count()).select_from(linkage_records)).scalar()
         return RefreshSummary(indexed=len(stale), total=int(total or 0))
 
-    def match(self, record: Mapping[str, Any], *, top: int = 5) -> list[Candidate]:
+    def match(self, record: Mapping[str, Any], *, top: int = 5,
+              conn: Connection | None = None) -> list[Candidate]:
         """The `top` stored records most likely to be the same person as `record`.
 
         `record` has people-format fields (first_name, surname, dob, postcode, ...);
         when it names an `agency` and `record_id` already stored, that record itself is
-        left out. Raises InputError for a malformed date of birth.
+        left out. Raises InputError for a malformed date of birth. A caller matching many
+        records in a row passes its own open `conn` (see `batch.match_queries`): taking a
+        connection from the pool and handing it back costs round trips to the database
+        that, on a busy machine, take longer than the query.
         """
         query = prepare_record(record)
-        keys = query_keys(query, self._rules)
-        if not keys:
+        # Each rule's keys apart: a candidate is checked only against the rules the query
+        # has keys under (see `_best`).
+        asked = [(rule, set(keys)) for rule in self._rules
+                 if (keys := query_keys(query, (rule,)))]
+        if not asked:
             return []
-        with self.store.connect() as conn:
-            rows = conn.execute(_CANDIDATES, {"keys": [_hash(k) for k in keys],
-                                              "agency": query["agency"],
-                                              "record_id": query["record_id"],
-                                              "layout": self._layout}).all()
-            weight = self._scorer.for_query(query, self._tf).weight
-            ranked = sorted((-weight(packed), f"{agency}:{record_id}", packed)
-                            for agency, record_id, packed in rows)
-            best = self._best(query, set(keys), ranked, top)
-            persons = _person_ids(conn, [(c["agency"], c["record_id"]) for c, _row in best])
+        if conn is None:
+            with self.store.connect() as conn:
+                return self._match(conn, query, asked, top)
+        return self._match(conn, query, asked, top)
+
+    def _match(self, conn: Connection, query: dict[str, Any],
+               asked: list[tuple[BlockingRule, set[str]]], top: int) -> list[Candidate]:
+        hashed = sorted({_hash(key) for _rule, keys in asked for key in keys})
+        rows = conn.execute(self._candidates, {"keys": hashed, "layout": self._layout}).all()
+        itself = (query["agency"], query["record_id"])
+        weight = self._scorer.for_query(query, self._tf).weight
+        ranked = sorted((-weight(packed), f"{agency}:{record_id}", packed)
+                        for agency, record_id, packed in rows if (agency, record_id) != itself)
+        best = self._best(query, asked, ranked, top)
+        persons = _person_ids(conn, [(c["agency"], c["record_id"]) for c, _row in best])
         return [
             Candidate(uid=row["uid_r"], agency=c["agency"], record_id=c["record_id"],
                       person_id=persons.get(row["uid_r"]),
@@ -180,7 +231,7 @@ class RealtimeMatcher:
             raise NotFoundError(f"not in the real-time index: {', '.join(missing)}")
         return self._scorer.score(found[uid_l], found[uid_r], self._tf)
 
-    def _best(self, query: Mapping[str, Any], keys: set[str],
+    def _best(self, query: Mapping[str, Any], asked: list[tuple[BlockingRule, set[str]]],
               ranked: list[tuple[float, str, str]],
               top: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """The first `top` ranked candidates that really share a key with the query,
@@ -190,7 +241,10 @@ class RealtimeMatcher:
             if len(best) == top:
                 break
             candidate = self._scorer.unpack(packed)
-            if keys.isdisjoint(index_keys(candidate, self._rules)):
+            # Rule by rule, stopping at the first shared key: nearly always the first rule
+            # or two, where all of a record's keys cost more than scoring it.
+            if not any(not keys.isdisjoint(index_keys(candidate, (rule,)))
+                       for rule, keys in asked):
                 continue  # a hash collision, not a shared blocking key
             best.append((candidate, self._scorer.score(query, candidate, self._tf)))
         return best
@@ -294,14 +348,13 @@ def index_state(store: Store) -> tuple[int | None, int | None]:
 def record_ids_under_keys(conn: Connection, keys: Sequence[str], *,
                           limit: int) -> list[str]:
     """uids ("agency:record_id") of at most `limit` indexed records held under any of these
-    keys (see `settings.index_keys`): the candidates a search looks at."""
+    keys (see `blocking.index_keys`): the candidates a search looks at."""
     if not keys:
         return []
     query = (select(_records.agency, _records.record_id)
-             .where(_records.rid.in_(select(linkage_keys.c.rid).where(
-                 linkage_keys.c.key.in_([_hash(k) for k in keys]))))
-             .limit(limit))
-    return [f"{agency}:{record_id}" for agency, record_id in conn.execute(query)]
+             .where(held_under_keys(conn.dialect.name)).limit(limit))
+    return [f"{agency}:{record_id}" for agency, record_id in conn.execute(
+        query, {"keys": sorted({_hash(k) for k in keys})})]
 
 
 def _write_terms(conn: Connection, changes: Counter[tuple[str, str]]) -> None:
