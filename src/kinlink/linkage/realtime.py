@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -89,14 +89,13 @@ def candidates_query(dialect: str) -> Select[Any]:
             .where(_records.layout == bindparam("layout")))  # never unpack another layout
 
 
-# Persons of some records of one agency, by record_persons' primary key: one index search
-# a record, however large the store (a row-value IN made SQLite scan the table). Built
-# once, so its compiled form is cached.
-PERSON_IDS = (
-    select(record_persons.c.agency, record_persons.c.record_id, record_persons.c.person_id)
-    .where(record_persons.c.agency == bindparam("agency"),
-           record_persons.c.record_id.in_(bindparam("record_ids", expanding=True)))
-)
+def persons_of(records: Sequence[tuple[str, str]]) -> Select[Any]:
+    """(agency, record_id, person_id) of those of these records that linkage has resolved,
+    in one statement: per agency one search of record_persons' primary key a record,
+    however large the store (a row-value IN made SQLite scan the table)."""
+    rp = record_persons.c
+    return select(rp.agency, rp.record_id, rp.person_id).where(
+        records_in(rp.agency, rp.record_id, records))
 
 
 @dataclass(frozen=True)
@@ -387,11 +386,9 @@ def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
 
 def _person_ids(conn: Connection, records: list[tuple[str, str]]) -> dict[str, str]:
     """uid -> person id of those records that linkage has resolved."""
-    by_agency: dict[str, list[str]] = defaultdict(list)
-    for agency, record_id in records:
-        by_agency[agency].append(record_id)
-    return {f"{a}:{r}": p for agency, ids in by_agency.items() for a, r, p in conn.execute(
-        PERSON_IDS, {"agency": agency, "record_ids": ids}).all()}
+    if not records:
+        return {}
+    return {f"{a}:{r}": p for a, r, p in conn.execute(persons_of(records)).all()}
 
 
 def _layout_fingerprint(scorer: PairScorer, rules: Sequence[BlockingRule]) -> int:
