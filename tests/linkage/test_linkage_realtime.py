@@ -156,6 +156,16 @@ def test_an_index_of_another_layout_is_rebuilt(matcher: RealtimeMatcher) -> None
     assert matcher.refresh().indexed == 0
 
 
+def test_a_first_build_cut_short_is_built_again(matcher: RealtimeMatcher) -> None:
+    """A first build writes every key at the end: records indexed without a single key
+    are a build cut short, and the next refresh builds the index again."""
+    built = _index_contents(matcher.store)
+    with matcher.store.begin() as conn:
+        conn.execute(delete(linkage_keys))
+    assert matcher.refresh().indexed == 807
+    assert _index_contents(matcher.store) == built
+
+
 def test_a_colliding_key_adds_no_candidate(matcher: RealtimeMatcher) -> None:
     """A key row pointing at a record that shares no blocking key with the query (as a
     hash collision would) does not make it a candidate."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from sqlalchemy import (
     BigInteger,
@@ -57,6 +58,7 @@ from kinlink.store.schema.linkage import (
 from kinlink.store.schema.source import people
 
 _BATCH = 20_000  # records prepared and written per transaction during a refresh
+_KEYS_BATCH = 500_000  # keys passed to the driver at once by a first build
 _IN_LIST = 5_000  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
 
 _records = linkage_records.c
@@ -152,20 +154,28 @@ class RealtimeMatcher:
         """Bring the index up to date with the current source records.
 
         Only records whose current version is not yet indexed are prepared again, a
-        batch at a time, so memory stays flat however many records changed. An index
-        packed with another layout (the prepared columns, comparisons or blocking rules
-        have changed since) is rebuilt from scratch.
+        batch at a time, so memory stays flat however many records changed (a first
+        build holds every key, 16 bytes each, to write them in order: see `_build`). An
+        index packed with another layout (the prepared columns, comparisons or blocking
+        rules have changed since) is rebuilt from scratch.
         """
         with self.store.begin() as conn:
             # Every record has the same layout (a refresh with another one starts over), so
-            # one record tells.
-            if conn.execute(select(_records.layout).limit(1)).scalar() not in (None,
-                                                                               self._layout):
+            # one record tells; records without a single key are a first build cut short
+            # (see `_build`).
+            layout = conn.execute(select(_records.layout).limit(1)).scalar()
+            empty = layout is None
+            if not empty and (layout != self._layout or conn.execute(
+                    select(linkage_keys.c.rid).limit(1)).scalar() is None):
                 for table in (linkage_keys, linkage_records, linkage_terms):
                     conn.execute(delete(table))
+                empty = True
         stale = self._stale()
-        for chunk in _chunks(stale, _BATCH):
-            self._reindex(chunk)
+        if empty and stale:
+            self._build(stale)
+        else:
+            for chunk in _chunks(stale, _BATCH):
+                self._reindex(chunk, write_keys=True)
         if stale:
             # Statistics for the planner, so that the look-ups of `match` and search are
             # planned on what the tables now hold (see `Store.analyze`).
@@ -264,9 +274,31 @@ class RealtimeMatcher:
         with self.store.connect() as conn:
             return [(row_id, rid) for row_id, rid in conn.execute(query).all()]
 
-    def _reindex(self, stale: Sequence[tuple[int, int | None]]) -> None:
+    def _build(self, stale: Sequence[tuple[int, int | None]]) -> None:
+        """Index every record into an empty index: the records a batch at a time, their
+        keys gathered and written at the end in key order, in one transaction.
+
+        A batch's keys written as it went were spread over the whole key table, so each
+        batch rewrote nearly every page of a table that grows to tens of millions of rows
+        (a first index of 1M records took most of an hour on SQLite); in key order, each
+        page is written once. Until the keys are in, the index has records and no keys,
+        which the next refresh takes for a build cut short and starts over.
+        """
+        parts = [np.array(self._reindex(chunk, write_keys=False), np.int64).reshape(-1, 2)
+                 for chunk in _chunks(stale, _BATCH)]
+        keys = np.concatenate(parts)
+        del parts
+        keys = keys[np.lexsort((keys[:, 1], keys[:, 0]))]
+        with self.store.begin() as conn:
+            for start in range(0, len(keys), _KEYS_BATCH):
+                _insert_many(conn, linkage_keys,
+                             list(map(tuple, keys[start:start + _KEYS_BATCH].tolist())))
+
+    def _reindex(self, stale: Sequence[tuple[int, int | None]], *,
+                 write_keys: bool) -> list[tuple[int, int]]:
         """Prepare these people rows and put them in the index in place of their older
-        versions, in one transaction."""
+        versions, in one transaction, with their keys unless the caller writes them
+        (`_build`); the (key, rid) pairs of the new records."""
         columns = [people.c.id, *(people.c[c] for c in RAW_COLUMNS)]
         with self.store.connect() as conn:
             rows = [row for part in _chunks([row_id for row_id, _rid in stale], _IN_LIST)
@@ -281,8 +313,11 @@ class RealtimeMatcher:
             # Numbered above every id in use, so a removed record's id is not given to another.
             first = (conn.execute(select(func.max(_records.rid))).scalar() or 0) + 1
             self._remove(conn, [rid for _row_id, rid in stale if rid is not None], terms)
-            self._insert(conn, prepared, list(row_ids), first, terms)
+            keys = self._insert(conn, prepared, list(row_ids), first, terms)
+            if write_keys:  # sorted, so the database appends rather than jumps about
+                _insert_many(conn, linkage_keys, sorted(keys))
             _write_terms(conn, terms)
+        return keys
 
     def _remove(self, conn: Connection, rids: list[int], terms: Counter[tuple[str, str]]) -> None:
         """Take these records, their keys and their terms out of the index."""
@@ -299,10 +334,11 @@ class RealtimeMatcher:
                                                     linkage_keys.c.rid == bindparam("r")), keys)
 
     def _insert(self, conn: Connection, prepared: list[dict[str, Any]], row_ids: list[int],
-                first: int, terms: Counter[tuple[str, str]]) -> None:
+                first: int, terms: Counter[tuple[str, str]]) -> list[tuple[int, int]]:
         """Add prepared records (from these people rows) to the index, numbered from
         `first` in order of the largest block each is in, so that a large block's records
-        get neighbouring ids and share the database's pages."""
+        get neighbouring ids and share the database's pages; their (key, rid) pairs are
+        returned for the caller to write."""
         hashed = [_hashed_keys(p, self._rules) for p in prepared]
         sizes = Counter(key for keys in hashed for key in keys)
         order = sorted(range(len(prepared)),
@@ -310,11 +346,9 @@ class RealtimeMatcher:
         _insert_many(conn, linkage_records, [
             (rid, prepared[i]["agency"], prepared[i]["record_id"], row_ids[i], self._layout,
              self._scorer.pack(prepared[i])) for rid, i in enumerate(order, start=first)])
-        keys = sorted((key, rid) for rid, i in enumerate(order, start=first)
-                      for key in hashed[i])  # so the database appends rather than jumps about
-        _insert_many(conn, linkage_keys, keys)
         for p in prepared:
             terms.update(self._terms(p))
+        return [(key, rid) for rid, i in enumerate(order, start=first) for key in hashed[i]]
 
     def _terms(self, record: Mapping[str, Any]) -> list[tuple[str, str]]:
         """(column, JSON value) of the record's known term-frequency values."""
