@@ -215,6 +215,11 @@ def match_queries(home: Path, url: str | None, queries: Path, asked: dict[str, s
                                                          strict=False)))
     build = run_command([KINLINK, "match", "--input", str(warm), "--out",
                          str(home / "warm.csv")], env, log)
+    # The index is built by a store's first match only: a later run reports that build.
+    built = home / "index_built.json"
+    if "Indexed" in build["output"] or not built.exists():
+        built.write_text(json.dumps({k: build[k] for k in ("seconds", "peak_mb")}))
+    build = json.loads(built.read_text())
     out = home / "matches.csv"
     ran = run_command([KINLINK, "match", "--input", str(queries), "--out", str(out)], env, log)
     found = LATENCY.search(" ".join(ran["output"].split()))
