@@ -408,12 +408,19 @@ def _write_terms(conn: Connection, changes: Counter[tuple[str, str]]) -> None:
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows (tuples in the table's column order) with the driver's executemany:
-    SQLAlchemy's processing of each row's parameters costs more than the insert itself."""
+    """Insert rows (tuples in the table's column order) with the driver's executemany, or
+    on PostgreSQL with COPY: SQLAlchemy's processing of each row's parameters costs more
+    than the insert itself, and a first build writes tens of millions of keys."""
     if not rows:
         return
-    compiled = insert(table).compile(dialect=conn.dialect)  # every column, in table order
     names = [column.name for column in table.columns]
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    compiled = insert(table).compile(dialect=conn.dialect)  # every column, in table order
     conn.exec_driver_sql(str(compiled), rows if compiled.positional
                          else [dict(zip(names, row, strict=True)) for row in rows])
 
