@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Connection, Executable, delete, insert, select, text, update
 
 from kinlink.ingest import ingest_extract
 from kinlink.linkage import LinkageModel, predict, save_model
-from kinlink.linkage.realtime import PERSON_IDS, RealtimeMatcher
+from kinlink.linkage.realtime import RealtimeMatcher, candidates_query, persons_of
 from kinlink.linkage.scoring import PairScorer
 from kinlink.store import Store
 from kinlink.store.schema.identity import record_persons
@@ -156,6 +156,16 @@ def test_an_index_of_another_layout_is_rebuilt(matcher: RealtimeMatcher) -> None
     assert matcher.refresh().indexed == 0
 
 
+def test_a_first_build_cut_short_is_built_again(matcher: RealtimeMatcher) -> None:
+    """A first build writes every key at the end: records indexed without a single key
+    are a build cut short, and the next refresh builds the index again."""
+    built = _index_contents(matcher.store)
+    with matcher.store.begin() as conn:
+        conn.execute(delete(linkage_keys))
+    assert matcher.refresh().indexed == 807
+    assert _index_contents(matcher.store) == built
+
+
 def test_a_colliding_key_adds_no_candidate(matcher: RealtimeMatcher) -> None:
     """A key row pointing at a record that shares no blocking key with the query (as a
     hash collision would) does not make it a candidate."""
@@ -223,15 +233,53 @@ def test_the_person_lookup_searches_the_primary_key(store: Store) -> None:
             {"agency": ("police", "health")[i % 2], "record_id": f"R{i:06d}",
              "person_id": f"P{i // 2:07d}"} for i in range(20_000)])
     store.analyze(record_persons)
-    query = PERSON_IDS.params(agency="police", record_ids=["R000010", "R000011", "R019998"])
+    query = persons_of([("police", "R000010"), ("police", "R000011"), ("health", "R000011"),
+                        ("police", "R019998")])
     with store.connect() as conn:
         found = {(a, r): p for a, r, p in conn.execute(query).all()}
-        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        plan = _plan(conn, query)
         sqlite = conn.dialect.name == "sqlite"
-        plan = "\n".join(str(row[-1] if sqlite else row[0]) for row in conn.execute(
-            text(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + sql)).all())
-    assert found == {("police", "R000010"): "P0000005", ("police", "R019998"): "P0009999"}
+    assert found == {("police", "R000010"): "P0000005", ("health", "R000011"): "P0000005",
+                     ("police", "R019998"): "P0009999"}
     if sqlite:
         assert "SEARCH record_persons USING" in plan and "SCAN record_persons" not in plan, plan
     else:
         assert "Index" in plan and "Seq Scan" not in plan, plan
+
+
+@pytest.mark.parametrize("analysed", [False, True], ids=["fresh", "analysed"])
+def test_candidates_are_looked_up_by_the_primary_keys(store: Store, analysed: bool) -> None:
+    """A query's candidates are found by linkage_keys' and linkage_records' primary keys,
+    never by scanning either table, so a query's cost does not grow with the store: both
+    on an index just written (PostgreSQL without statistics once planned a scan of every
+    record, 3 s a query at 100k records) and once the planner has its statistics."""
+    with store.begin() as conn:
+        conn.execute(insert(linkage_records), [
+            {"rid": rid, "agency": "health", "record_id": f"H{rid:06d}",
+             "source_row_id": rid, "layout": 7, "features": "{}"} for rid in range(20_000)])
+        conn.execute(insert(linkage_keys), [  # a block of ten records under each key
+            {"key": rid // 10 + block * 1_000_000, "rid": rid}
+            for rid in range(20_000) for block in range(3)])
+    if analysed:
+        store.analyze(linkage_records, linkage_keys)
+    query = candidates_query(store.engine.dialect.name).params(keys=[5, 1_000_007],
+                                                               layout=7)
+    with store.connect() as conn:
+        found = sorted(record_id for _agency, record_id, _f in conn.execute(query).all())
+        plan = _plan(conn, query)
+    assert found == [f"H{rid:06d}" for rid in (*range(50, 60), *range(70, 80))]
+    if store.is_sqlite:
+        assert "SEARCH linkage_records USING INTEGER PRIMARY KEY" in plan, plan
+        assert "SEARCH linkage_keys USING PRIMARY KEY" in plan, plan
+        assert "SCAN" not in plan, plan
+    else:
+        assert "pk_linkage_records" in plan and "pk_linkage_keys" in plan, plan
+        assert "Seq Scan" not in plan, plan
+
+
+def _plan(conn: Connection, query: Executable) -> str:
+    """The database's plan for a query, one step a line."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    if conn.dialect.name == "sqlite":
+        return "\n".join(str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    return "\n".join(str(row[0]) for row in conn.execute(text(f"EXPLAIN {sql}")))
