@@ -1,4 +1,5 @@
-"""Training the model without labels: u by random sampling, m by EM, the prior estimated."""
+"""Training the model without labels: u by random sampling (`u_sampling.py`), m by EM,
+the prior estimated."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from kinlink.linkage.settings import (
     training_rules,
 )
 from kinlink.linkage.splink_log import SplinkLog, untrained_levels
+from kinlink.linkage.u_sampling import sampled_u, with_u
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +83,12 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
             step()
             linker.training.estimate_probability_two_random_records_match(
                 deterministic_rules(), recall=DETERMINISTIC_RECALL)
-            step()
-            linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS,
-                                                             seed=SEED)
             settings = linker.misc.save_model_to_json()
+        step()
+        # on DuckDB whatever the engine: the sample is a few thousand records
+        settings = with_u(settings, sampled_u(
+            records, settings_for_dialect(settings, "duckdb", blocking.rules),
+            max_pairs=U_SAMPLE_PAIRS, seed=SEED))
         with linker_for(sample, settings, engine=engine,
                         spark_master=spark_master) as linker:
             for rule in training_rules():
