@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,7 +43,8 @@ def anchored_m(records: pa.Table) -> dict[tuple[str, str], float]:
     pairs of `records` in that level, for each level of `comparisons.ANCHORED_LEVELS`
     that some anchor pair has the field of."""
     specs = {spec.name: spec for spec in comparison_specs()}
-    pairs = [pair for pair in _same_name_and_place(records)
+    used = [specs[name] for name in {*_AGREEING, *(name for name, _ in ANCHORED_LEVELS)}]
+    pairs = [pair for pair in _same_name_and_place(records, _columns_read(used, records))
              if all(_level_of(specs[name], *pair) == label for name, label in _AGREEING.items())]
     measured = {}
     for name, label in ANCHORED_LEVELS:
@@ -68,9 +70,19 @@ def _level_of(spec: ComparisonSpec, left: Mapping[str, Any],
     return None if level.is_null_level else level.label
 
 
-def _same_name_and_place(records: pa.Table) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _columns_read(specs: list[ComparisonSpec], records: pa.Table) -> list[str]:
+    """The record columns the levels of `specs` compare (each level's Python twin reads
+    what its SQL reads), so only those are turned into Python values."""
+    named = {name for spec in specs for level in spec.levels
+             for name in re.findall(r"\b(\w+)_[lr]\b", level.sql)}
+    return [c for c in records.column_names if c in named or c == "uid"]
+
+
+def _same_name_and_place(records: pa.Table, columns: list[str]
+                         ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Pairs with equal forename and surname and an equal postcode or address (a
-    superset of the anchor pairs, found by equality joins so it stays small)."""
+    superset of the anchor pairs, found by equality joins so it stays small), each
+    record with its `columns`."""
     con = duckdb.connect()
     try:
         con.register("records", records)
@@ -83,7 +95,7 @@ def _same_name_and_place(records: pa.Table) -> list[tuple[dict[str, Any], dict[s
         if len(rows) > MAX_ANCHOR_PAIRS:  # enough to measure a share; the same ones each time
             rows = random.Random(0).sample(sorted(rows), MAX_ANCHOR_PAIRS)
         wanted = {uid for row in rows for uid in row}
-        by_uid = {row["uid"]: row for row in records.filter(
+        by_uid = {row["uid"]: row for row in records.select(columns).filter(
             pc.is_in(records["uid"], pa.array(sorted(wanted)))).to_pylist()}
     finally:
         con.close()

@@ -193,7 +193,7 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str | None = None
     result = step("Clustering", cluster, records, pairs, threshold=threshold,
                   household_shapes=household_shapes(model.settings))
     plan = plan_persons(result.clusters, pl.DataFrame(
-        schema={"uid": pl.String, "person_id": pl.String}), next_number=1)
+        schema={"uid": pl.String, "person_id": pl.String}), next_number=1, events=False)
     step("Writing persons", _write_persons_csv, out, records, plan.assignments,
          _has_agency_column(path))
     return ResolutionReport(

@@ -3,6 +3,7 @@ the prior estimated."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 import time
@@ -68,8 +69,8 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
     started = time.perf_counter()
     created_at = clock.now()
     folder = charts_dir or get_settings().home / "charts"
-    steps = ["profile the records and choose blocking rules", "estimate the prior",
-             "estimate u by random sampling",
+    steps = ["profile the records and choose blocking rules", "estimate u by random sampling",
+             "estimate the prior",
              *(f"estimate m by EM, pass {i + 1}" for i in range(len(training_rules())))]
     sample = _em_sample(records)
     log = SplinkLog(folder / f"model-{created_at:%Y%m%dT%H%M%S}-training.log")
@@ -78,19 +79,14 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
         blocking = choose_blocking(records)
         logger.info("%s", blocking.summary())
         initial = _initial_settings(sample, engine, blocking)
-        with linker_for(records, initial, engine=engine,
-                        spark_master=spark_master) as linker:
-            step()
-            linker.training.estimate_probability_two_random_records_match(
-                deterministic_rules(), recall=DETERMINISTIC_RECALL)
-            settings = linker.misc.save_model_to_json()
         step()
         # on DuckDB whatever the engine: the sample is a few thousand records
-        settings = with_u(settings, sampled_u(
-            records, settings_for_dialect(settings, "duckdb", blocking.rules),
+        start = with_u(copy.deepcopy(initial), sampled_u(
+            records, settings_for_dialect(initial, "duckdb", blocking.rules),
             max_pairs=U_SAMPLE_PAIRS, seed=SEED))
-        with linker_for(sample, settings, engine=engine,
-                        spark_master=spark_master) as linker:
+        step()
+        with _linker_with_prior(records, sample, start, engine=engine,
+                                spark_master=spark_master) as linker:
             for rule in training_rules():
                 step()
                 _expectation_maximisation(linker, rule)
@@ -105,6 +101,23 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
     return LinkageModel(settings=settings, training_record_count=records.num_rows,
                         engine=engine, created_at=created_at, charts=charts,
                         training_seconds=time.perf_counter() - started, details=details)
+
+
+@contextmanager
+def _linker_with_prior(records: pa.Table, sample: pa.Table, settings: dict[str, Any], *,
+                       engine: str, spark_master: str | None) -> Iterator[Linker]:
+    """A linker over `sample` (for EM) whose model has the prior estimated on all
+    `records`: one linker when the sample is all of them (setting one up costs Splink
+    about a second of parsing our comparisons' SQL)."""
+    with linker_for(records, settings, engine=engine, spark_master=spark_master) as linker:
+        linker.training.estimate_probability_two_random_records_match(
+            deterministic_rules(), recall=DETERMINISTIC_RECALL)
+        if sample is records:
+            yield linker
+            return
+        settings = linker.misc.save_model_to_json()
+    with linker_for(sample, settings, engine=engine, spark_master=spark_master) as linker:
+        yield linker
 
 
 def _em_sample(records: pa.Table) -> pa.Table:
