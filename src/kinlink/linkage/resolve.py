@@ -274,17 +274,20 @@ def _review_items(pairs: pa.Table, result: Clustering, model: LinkageModel,
     uncertain band, and the links above the threshold that a constraint refused."""
     scored = pl.from_arrow(pairs)
     assert isinstance(scored, pl.DataFrame)
-    scored = scored.with_columns(
-        key_l=pl.min_horizontal("uid_l", "uid_r"), key_r=pl.max_horizontal("uid_l", "uid_r"))
     refused = pl.from_arrow(result.refused)
     assert isinstance(refused, pl.DataFrame)
     refused = (refused.select(key_l=pl.min_horizontal("uid_l", "uid_r"),
                               key_r=pl.max_horizontal("uid_l", "uid_r"), reason="reason")
                .unique(["key_l", "key_r"], keep="first"))
-    p = pl.col("match_probability")
-    chosen = (scored.join(refused, on=["key_l", "key_r"], how="left")
-              .filter(pl.col("reason").is_not_null() | ((p >= band[0]) & (p < band[1])))
-              .with_columns(pl.col("reason").fill_null("uncertain")))
+    # Only the chosen few get every column: joined whole, a million scored pairs with
+    # their shown values were copied for a few thousand kept.
+    keyed = (scored.select(key_l=pl.min_horizontal("uid_l", "uid_r"),
+                           key_r=pl.max_horizontal("uid_l", "uid_r"))
+             .join(refused, on=["key_l", "key_r"], how="left", maintain_order="left"))
+    p = scored.get_column("match_probability")
+    wanted = keyed.get_column("reason").is_not_null() | ((p >= band[0]) & (p < band[1]))
+    chosen = pl.concat([scored.filter(wanted), keyed.filter(wanted)], how="horizontal") \
+        .with_columns(pl.col("reason").fill_null("uncertain"))
     rows = chosen.to_dicts()
     return pa.table({
         "uid_l": [r["key_l"] for r in rows], "uid_r": [r["key_r"] for r in rows],
