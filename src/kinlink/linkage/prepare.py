@@ -9,7 +9,7 @@ then combines the cleaned columns row-wise.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ def prepare_records_from_store(store: Store) -> pa.Table:
         result = conn.execution_options(yield_per=_STORE_CHUNK_ROWS).execute(query)
         for rows in result.partitions():
             columns = zip(*rows, strict=True)
-            chunks.append(pa.table({c: pa.array([_as_text(v) for v in values], pa.string())
+            chunks.append(pa.table({c: _text_column(values)
                                     for c, values in zip(RAW_COLUMNS, columns, strict=True)}))
     raw = (pa.concat_tables(chunks) if chunks else pa.table(
         {c: pa.array([], pa.string()) for c in RAW_COLUMNS}))
@@ -66,6 +66,16 @@ def prepare_records_from_file(path: Path | str) -> pa.Table:
     raw = read_people_csv(path)
     _check_dobs(raw, file=str(path))
     return prepare_table(raw)
+
+
+def _text_column(values: Sequence[Any]) -> pa.Array:
+    """Stored values as `_as_text` has them: text trimmed, blank as null, flags as
+    true/false; a column of text at once, others value by value."""
+    try:
+        text = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([_as_text(v) for v in values], pa.string())
+    return pc.if_else(pc.equal(text, ""), None, text)
 
 
 def read_people_csv(path: Path) -> pa.Table:
