@@ -22,7 +22,7 @@ from kinlink.config import ENGINES, get_settings
 from kinlink.errors import ConfigError, InputError
 
 DEFAULT_SPARK_MASTER = "local[2]"
-_DUCKDB_MEMORY_LIMIT = "2500MB"  # the 1M-record target is < 4 GB for the whole process
+_DUCKDB_MEMORY_LIMIT = "2000MB"  # the 1M-record target is < 4 GB for the whole process
 
 
 def check_engine(engine: str | None) -> str:
