@@ -13,7 +13,9 @@ the scoring; the truth is read only after the run, so peak memory is the run's, 
 raw records it starts from. Kinlink runs as a user does, `kinlink resolve PEOPLE.csv --out
 OUT.csv` (its own process, with the time to start it), and its figures are those of the
 persons it writes; its own estimate of precision and recall (printed by `resolve`) is kept
-beside them. Figures go to bench/results/linkage_accuracy.{json,md}.
+beside them. CPU seconds are recorded too (on a shared machine the wall time is mostly
+the others' load): for Kinlink the whole command's, for the peers their run's. Figures
+go to bench/results/linkage_accuracy.{json,md} (or `--name`).
 """
 
 from __future__ import annotations
@@ -79,9 +81,16 @@ def run_one(tool: str, dataset: str) -> dict:
 def _recordlinkage(data: LabelledData) -> dict:
     from linkage_peers import recordlinkage_ecm
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
     pairs = recordlinkage_ecm(data.raw)
-    return {**_scores(data, pairs), "seconds": round(time.perf_counter() - started, 1)}
+    return {**_scores(data, pairs), "seconds": round(time.perf_counter() - started, 1),
+            "cpu_seconds": round(_cpu(resource.RUSAGE_SELF) - cpu, 1)}
+
+
+def _cpu(who: int) -> float:
+    """CPU seconds (user and system, every thread) used so far by `who`."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _best_splink(data: LabelledData) -> dict:
@@ -91,10 +100,11 @@ def _best_splink(data: LabelledData) -> dict:
 
     runs = []
     for name, blocking in splink_blockings(data.raw).items():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
         pairs = plain_splink(data.raw, blocking)
         seconds = round(time.perf_counter() - started, 1)
-        runs.append({**_scores(data, pairs), "splink_blocking": name, "seconds": seconds})
+        runs.append({**_scores(data, pairs), "splink_blocking": name, "seconds": seconds,
+                     "cpu_seconds": round(_cpu(resource.RUSAGE_SELF) - cpu, 1)})
     return max(runs, key=lambda run: run["cluster_f1"])
 
 
@@ -111,7 +121,7 @@ def _kinlink(data: LabelledData) -> dict:
     pacsv.write_csv(data.raw, people)
     command = [str(Path(sys.executable).with_name("kinlink")), "resolve", str(people),
                "--out", str(out)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, check=False,
                           env={**os.environ, "KINLINK_HOME": str(folder / "home"),
                                "COLUMNS": "200"})
@@ -130,6 +140,8 @@ def _kinlink(data: LabelledData) -> dict:
             # resolve's own time (as Splink's, without starting Python and importing)
             "seconds": float(own[1]) if own else round(seconds, 1),
             "command_seconds": round(seconds, 1),
+            # the whole command's, starting Python and importing included
+            "cpu_seconds": round(_cpu(resource.RUSAGE_CHILDREN) - cpu, 1),
             "child_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             **({"threshold": float(expected[1]), "expected_precision": float(expected[2]),
                 "expected_recall": float(expected[3])} if expected else {}),
@@ -154,6 +166,8 @@ def main() -> None:
     parser.add_argument("--tools", nargs="*", default=list(TOOLS), choices=TOOLS)
     parser.add_argument("--public", action=argparse.BooleanOptionalAction, default=True,
                         help="also score the public labelled sets")
+    parser.add_argument("--name", default="linkage_accuracy",
+                        help="save as bench/results/NAME.{json,md}")
     parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATASET"), help=argparse.SUPPRESS)
     parser.add_argument("--blocking", metavar="DATASET", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -188,8 +202,8 @@ def main() -> None:
             if tool == "kinlink":
                 results[-1].update(blocking)
             print(json.dumps(results[-1]), flush=True)
-    save("linkage_accuracy", {"results": results})
-    (RESULTS / "linkage_accuracy.md").write_text(markdown(results))
+    save(args.name, {"results": results, "load_at_end": os.getloadavg()[0]})
+    (RESULTS / f"{args.name}.md").write_text(markdown(results))
 
 
 def _size(dataset: str) -> int:
@@ -202,17 +216,17 @@ def markdown(results: list[dict]) -> str:
     """The figures as a markdown table (the peers' pairs at 0.5, Kinlink's those of the
     persons `kinlink resolve` writes; clusters as each tool forms them)."""
     head = ("| data set | tool | records | pair P | pair R | pair F1 | household merges /1000 "
-            "| cluster F1 | B-cubed F1 | seconds | peak MB |\n|" + "---|" * 11 + "\n")
+            "| cluster F1 | B-cubed F1 | seconds | CPU s | peak MB |\n|" + "---|" * 12 + "\n")
     rows = []
     for r in results:
         if "error" in r:
             rows.append(f"| {r['dataset']} | {r['tool']} | failed: {r['error'][:60]!r} |"
-                        + " |" * 8)
+                        + " |" * 9)
             continue
         rows.append(f"| {r['dataset']} | {r['tool']} | {r['records']:,} | {r['precision']:.3f} "
                     f"| {r['recall']:.3f} | {r['f1']:.3f} | {r['household_merges_per_1000']:.1f} "
                     f"| {r['cluster_f1']:.3f} | {r['bcubed_f1']:.3f} | {r['seconds']:.0f} "
-                    f"| {r['peak_mb']:,} |")
+                    f"| {r.get('cpu_seconds', float('nan')):.0f} | {r['peak_mb']:,} |")
     return (head + "\n".join(rows) + "\n\n" + _blocking_markdown(results) + "\n"
             + _expected_markdown(results) + "\n" + _splink_markdown(results))
 

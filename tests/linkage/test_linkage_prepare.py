@@ -13,7 +13,7 @@ from sqlalchemy import select
 from kinlink.errors import InputError
 from kinlink.linkage import normalise as n
 from kinlink.linkage import prepare_record, prepare_records_from_file, prepare_records_from_store
-from kinlink.linkage.prepare import RAW_COLUMNS, prepare_table
+from kinlink.linkage.prepare import RAW_COLUMNS, prepare_table, read_people_csv
 from kinlink.store import Store
 from kinlink.store.schema.source import people
 
@@ -112,6 +112,10 @@ def test_a_people_file_is_prepared(tmp_path: Path) -> None:
     ("record_id,first_name,surname\n,Ann,Lee\n", "row 1, field 'record_id'"),
     ("record_id,first_name,surname\n1,Ann,Lee\n1,Bo,Lee\n", "row 2, field 'record_id'"),
     ("record_id,first_name,surname,dob\n1,Ann,Lee,1990-02-30\n", "row 1, field 'dob'"),
+    # the same through the row-by-row reader (a short row sends the file there)
+    ("record_id,first_name,surname\n1,Ann,Lee\n2,Bo\n , Cy,Lee\n", "row 3, field 'record_id'"),
+    ("record_id,first_name,surname\n1,Ann,Lee\n2,Bo\n1,Cy,Lee\n",
+     "row 3, field 'record_id': record_id '1' appears twice"),
 ])
 def test_file_errors_name_the_row_and_field(tmp_path: Path, content: str, where: str) -> None:
     path = tmp_path / "people.csv"
@@ -119,6 +123,21 @@ def test_file_errors_name_the_row_and_field(tmp_path: Path, content: str, where:
     with pytest.raises(InputError) as error:
         prepare_records_from_file(path)
     assert str(path) in str(error.value) and where in str(error.value)
+
+
+def test_a_regular_and_an_irregular_file_read_alike(tmp_path: Path) -> None:
+    """Arrow reads a regular file, the csv module one with a short row: same values."""
+    body = ("record_id,first_name,surname,agency,dob\n 1 ,Ann , Lee,,1990-01-02\n"
+            '2,"Bob, Jr",Lee,health,\n3,Cy,,, \n')
+    regular, irregular = tmp_path / "regular.csv", tmp_path / "irregular.csv"
+    regular.write_text("\ufeff" + body, encoding="utf-8")
+    irregular.write_text("\ufeff" + body + "4,Di\n", encoding="utf-8")
+    read = read_people_csv(regular)
+    assert read.to_pylist() == read_people_csv(irregular).slice(0, 3).to_pylist()
+    assert read["record_id"].to_pylist() == ["1", "2", "3"]
+    assert read["agency"].to_pylist() == ["file", "health", "file"]
+    assert read["first_name"].to_pylist() == ["Ann", "Bob, Jr", "Cy"]
+    assert read["surname"].to_pylist() == ["Lee", "Lee", None]
 
 
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:

@@ -21,13 +21,19 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kinlink.linkage.comparisons import ANCHORED_LEVELS, comparison_specs, level_label
+from kinlink.linkage.comparisons import (
+    ANCHORED_LEVELS,
+    ComparisonSpec,
+    comparison_specs,
+    level_label,
+)
 
 Z_95 = 1.96
 MAX_ANCHOR_PAIRS = 20_000
@@ -41,7 +47,10 @@ def anchored_m(records: pa.Table) -> dict[tuple[str, str], float]:
     pairs of `records` in that level, for each level of `comparisons.ANCHORED_LEVELS`
     that some anchor pair has the field of."""
     specs = {spec.name: spec for spec in comparison_specs()}
-    pairs = [pair for pair in _same_name_and_place(records)
+    used = [specs[name] for name in {*_AGREEING, *(name for name, _ in ANCHORED_LEVELS)}]
+    pairs = [pair for pair in _pairs_where(
+                 records, "l.first_name = r.first_name AND l.surname = r.surname",
+                 _columns_read(used, records))
              if all(level_label(specs[name], *pair) == label for name, label in _AGREEING.items())]
     measured = {}
     for name, label in ANCHORED_LEVELS:
@@ -65,7 +74,8 @@ def twin_shaped_sex(records: pa.Table) -> dict[str, float]:
     specs = {spec.name: spec for spec in comparison_specs()}
     pairs = _pairs_where(records, "l.dob = r.dob AND l.surname = r.surname "
                          "AND l.first_name <> r.first_name "
-                         "AND l.sex IS NOT NULL AND r.sex IS NOT NULL")
+                         "AND l.sex IS NOT NULL AND r.sex IS NOT NULL",
+                         [*_columns_read([specs["forename"]], records), "sex"])
     shaped = [pair for pair in pairs if level_label(specs["forename"], *pair) == "different"]
     differs = sum(left["sex"] != right["sex"] for left, right in shaped)
     return {"pairs": len(shaped), "sex_differs": round(differs / len(shaped), 4)
@@ -80,15 +90,19 @@ def _lower_bound(hits: int, trials: int) -> float:
     return max(0.0, (centre - spread) / (1 + z2 / trials))
 
 
-def _same_name_and_place(records: pa.Table) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Pairs with equal forename and surname and an equal postcode or address (a
-    superset of the anchor pairs, found by equality joins so it stays small)."""
-    return _pairs_where(records, "l.first_name = r.first_name AND l.surname = r.surname")
+def _columns_read(specs: list[ComparisonSpec], records: pa.Table) -> list[str]:
+    """The record columns the levels of `specs` compare (each level's Python twin reads
+    what its SQL reads), so only those are turned into Python values."""
+    named = {name for spec in specs for level in spec.levels
+             for name in re.findall(r"\b(\w+)_[lr]\b", level.sql)}
+    return [c for c in records.column_names if c in named or c == "uid"]
 
 
-def _pairs_where(records: pa.Table, condition: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _pairs_where(records: pa.Table, condition: str, columns: list[str]
+                 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Pairs of records at one postcode or address that meet the SQL `condition` (on
-    `l` and `r`): at most `MAX_ANCHOR_PAIRS`, drawn at random (the same each time)."""
+    `l` and `r`), each record with its `columns`: at most `MAX_ANCHOR_PAIRS`, drawn at
+    random (the same each time). Equality joins keep it small."""
     con = duckdb.connect()
     try:
         con.register("records", records)
@@ -101,7 +115,7 @@ def _pairs_where(records: pa.Table, condition: str) -> list[tuple[dict[str, Any]
         if len(rows) > MAX_ANCHOR_PAIRS:  # enough to measure a share; the same ones each time
             rows = random.Random(0).sample(sorted(rows), MAX_ANCHOR_PAIRS)
         wanted = {uid for row in rows for uid in row}
-        by_uid = {row["uid"]: row for row in records.filter(
+        by_uid = {row["uid"]: row for row in records.select(sorted(set(columns))).filter(
             pc.is_in(records["uid"], pa.array(sorted(wanted), records["uid"].type))).to_pylist()}
     finally:
         con.close()

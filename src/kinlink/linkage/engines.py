@@ -6,10 +6,12 @@ Spark is imported only when asked for, so DuckDB users need no JVM.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,7 +22,7 @@ from kinlink.config import ENGINES, get_settings
 from kinlink.errors import ConfigError, InputError
 
 DEFAULT_SPARK_MASTER = "local[2]"
-_DUCKDB_MEMORY_LIMIT = "2500MB"  # the 1M-record target is < 4 GB for the whole process
+_DUCKDB_MEMORY_LIMIT = "2000MB"  # the 1M-record target is < 4 GB for the whole process
 
 
 def check_engine(engine: str | None) -> str:
@@ -40,7 +42,7 @@ def linker_for(records: pa.Table, settings: SettingsCreator | dict[str, Any], *,
     check_engine(engine)
     if engine == "duckdb":
         con = duckdb.connect()
-        con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY_LIMIT}'")
+        configure(con)
         con.execute("SET preserve_insertion_order = false")
         try:
             from splink import DuckDBAPI
@@ -63,6 +65,15 @@ def linker_for(records: pa.Table, settings: SettingsCreator | dict[str, Any], *,
             yield linker
         finally:
             linker.table_management.delete_tables_created_by_splink_from_db()
+
+
+def configure(con: duckdb.DuckDBPyConnection) -> None:
+    """Hold an in-process DuckDB to its share of the memory target, spilling what does
+    not fit to a temporary folder (an in-memory database has none of its own)."""
+    con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY_LIMIT}'")
+    # DuckDB makes the folder when it first spills and removes it when it closes
+    spill = Path(tempfile.gettempdir()) / f"kinlink-duckdb-{os.getpid()}"
+    con.execute(f"SET temp_directory = '{spill}'")
 
 
 @lru_cache(maxsize=2)

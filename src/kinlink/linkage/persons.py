@@ -71,9 +71,10 @@ def person_id(number: int) -> str:
 
 
 def plan_persons(clusters: pa.Table | pl.DataFrame, previous: pl.DataFrame, *,
-                 next_number: int) -> PersonPlan:
+                 next_number: int, events: bool = True) -> PersonPlan:
     """Plan person ids for `clusters` (uid, cluster_id, confidence) given the `previous`
-    assignment (uid, person_id); new ids are numbered from `next_number`."""
+    assignment (uid, person_id); new ids are numbered from `next_number`. Without
+    `events`, only the assignments (a file's persons: no history to explain)."""
     current = clusters if isinstance(clusters, pl.DataFrame) else pl.from_arrow(clusters)
     assert isinstance(current, pl.DataFrame)
     joined = current.join(previous.select("uid", old="person_id"), on="uid", how="left")
@@ -96,7 +97,8 @@ def plan_persons(clusters: pa.Table | pl.DataFrame, previous: pl.DataFrame, *,
     plan.joined = joined.filter(pl.col("old").is_null()
                                 & pl.col("cluster_id").is_in(winners["cluster_id"].to_list())
                                 ).height
-    _record_events(plan, joined.join(names, on="cluster_id"), home, winners, previous)
+    if events:
+        _record_events(plan, joined.join(names, on="cluster_id"), home, winners, previous)
     return plan
 
 

@@ -9,13 +9,15 @@ then combines the cleaned columns row-wise.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from kinlink.address import normalise_postcode, read_address
 from kinlink.errors import InputError
@@ -23,6 +25,7 @@ from kinlink.ingest.format import PEOPLE
 from kinlink.linkage import normalise as n
 from kinlink.store import Store
 from kinlink.store.queries import current_rows
+from kinlink.store.schema.source import SOURCE_TABLES
 
 RAW_COLUMNS = ("agency", *PEOPLE.column_names)
 FILE_REQUIRED_COLUMNS = ("record_id", "first_name", "surname")
@@ -31,12 +34,27 @@ DEFAULT_FILE_AGENCY = "file"
 _STR_LIST = pa.list_(pa.string())
 _SMALL = 16  # below this many rows, mapping value by value beats finding distinct values
 
+_STORE_CHUNK_ROWS = 100_000
+
+
 def prepare_records_from_store(store: Store) -> pa.Table:
-    """The current version of every people record of every agency, prepared for linkage."""
+    """The current version of every people record of every agency, prepared for linkage.
+
+    Read a chunk of rows at a time, each turned into text columns at once: a million
+    rows held as Python row objects took more memory than everything after them.
+    """
+    people = SOURCE_TABLES["people"]
+    query = current_rows(people).with_only_columns(*(people.c[c] for c in RAW_COLUMNS))
+    chunks = []
     with store.connect() as conn:
-        rows = conn.execute(current_rows("people")).mappings().all()
-    raw = {c: [_as_text(row[c]) for row in rows] for c in RAW_COLUMNS}
-    return prepare_table(pa.table({c: pa.array(v, pa.string()) for c, v in raw.items()}))
+        result = conn.execution_options(yield_per=_STORE_CHUNK_ROWS).execute(query)
+        for rows in result.partitions():
+            columns = zip(*rows, strict=True)
+            chunks.append(pa.table({c: _text_column(values)
+                                    for c, values in zip(RAW_COLUMNS, columns, strict=True)}))
+    raw = (pa.concat_tables(chunks) if chunks else pa.table(
+        {c: pa.array([], pa.string()) for c in RAW_COLUMNS}))
+    return prepare_table(raw)
 
 
 def prepare_records_from_file(path: Path | str) -> pa.Table:
@@ -50,10 +68,67 @@ def prepare_records_from_file(path: Path | str) -> pa.Table:
     return prepare_table(raw)
 
 
+def _text_column(values: Sequence[Any]) -> pa.Array:
+    """Stored values as `_as_text` has them: text trimmed, blank as null, flags as
+    true/false; a column of text at once, others value by value."""
+    try:
+        text = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([_as_text(v) for v in values], pa.string())
+    return pc.if_else(pc.equal(text, ""), None, text)
+
+
 def read_people_csv(path: Path) -> pa.Table:
     """The people-format columns of a CSV as text, checked for ids and required columns."""
     if not path.is_file():
         raise InputError("no such file", file=str(path))
+    return _read_regular_csv(path) or _read_any_csv(path)
+
+
+def _read_regular_csv(path: Path) -> pa.Table | None:
+    """A well-formed file (UTF-8, one field per header name on every row, no line breaks
+    inside values) read by Arrow, about ten times faster than row by row; None for any
+    other, which `_read_any_csv` reads and names the problem of."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            header = next(csv.reader(f), [])
+        if len(set(header)) < len(header) or any(c not in header
+                                                 for c in FILE_REQUIRED_COLUMNS):
+            return None
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
+            include_columns=[c for c in RAW_COLUMNS if c in header]))
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError, csv.Error):
+        return None
+    columns = {}
+    for c in RAW_COLUMNS:
+        if c not in table.column_names:
+            columns[c] = pa.nulls(table.num_rows, pa.string())
+            continue
+        text = pc.utf8_trim_whitespace(table[c].combine_chunks())
+        columns[c] = pc.if_else(pc.equal(text, ""), None, text)
+    columns["agency"] = pc.fill_null(columns["agency"], DEFAULT_FILE_AGENCY)
+    _check_record_ids(columns["agency"], columns["record_id"], file=str(path))
+    return pa.table(columns)
+
+
+def _check_record_ids(agencies: pa.Array, record_ids: pa.Array, *, file: str) -> None:
+    """InputError at the first row whose record_id is blank or seen before (per agency)."""
+    frame = pl.DataFrame({"agency": agencies, "record_id": record_ids})
+    blank = frame.get_column("record_id").is_null()
+    again = ~frame.select(pl.struct("agency", "record_id").is_first_distinct()).to_series()
+    bad = (blank | (again & ~blank)).arg_true()
+    if bad.len():
+        number = int(bad[0])
+        if blank[number]:
+            raise InputError("record_id is blank", file=file, row=number + 1,
+                             field="record_id")
+        raise InputError(f"record_id {frame['record_id'][number]!r} appears twice", file=file,
+                         row=number + 1, field="record_id")
+
+
+def _read_any_csv(path: Path) -> pa.Table:
+    """`read_people_csv` row by row, with the csv module's view of an irregular file."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
@@ -67,22 +142,11 @@ def read_people_csv(path: Path) -> pa.Table:
         raise InputError(f"not UTF-8 text: {e.reason}", file=str(path)) from e
     except csv.Error as e:
         raise InputError(f"not a readable CSV: {e}", file=str(path)) from e
-    columns: dict[str, list[str | None]] = {c: [] for c in RAW_COLUMNS}
-    seen: set[tuple[str, str]] = set()
-    for number, row in enumerate(rows, start=1):
-        record_id = (row.get("record_id") or "").strip()
-        agency = (row.get("agency") or "").strip() or DEFAULT_FILE_AGENCY
-        if not record_id:
-            raise InputError("record_id is blank", file=str(path), row=number,
-                             field="record_id")
-        if (agency, record_id) in seen:
-            raise InputError(f"record_id {record_id!r} appears twice", file=str(path),
-                             row=number, field="record_id")
-        seen.add((agency, record_id))
-        for c in RAW_COLUMNS:
-            columns[c].append((row.get(c) or "").strip() or None)
-        columns["agency"][-1], columns["record_id"][-1] = agency, record_id
-    return pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
+    columns = {c: [(row.get(c) or "").strip() or None for row in rows] for c in RAW_COLUMNS}
+    columns["agency"] = [a or DEFAULT_FILE_AGENCY for a in columns["agency"]]
+    table = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
+    _check_record_ids(table["agency"], table["record_id"], file=str(path))
+    return table
 
 
 def prepare_record(record: Mapping[str, Any], *, agency: str = "query") -> dict[str, Any]:

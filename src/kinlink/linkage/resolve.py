@@ -35,7 +35,7 @@ from kinlink.linkage.explain import explain
 from kinlink.linkage.households import household_shapes
 from kinlink.linkage.model import LinkageModel, load_model, save_model, update_model
 from kinlink.linkage.persons import assign_persons, plan_persons
-from kinlink.linkage.predict import predict
+from kinlink.linkage.predict import predict, with_shown_values
 from kinlink.linkage.prepare import prepare_records_from_file, prepare_records_from_store
 from kinlink.linkage.splink_log import untrained_summary
 from kinlink.linkage.training import train
@@ -148,8 +148,8 @@ def _resolve_store(store: Store, *, engine: str, spark_master: str | None, retra
         result = step("Clustering", cluster, records, pairs, threshold=threshold,
                       cannot_link=cannot, must_link=must,
                       household_shapes=household_shapes(model.settings, model.details))
-        queue = step("Explaining uncertain pairs", _review_items, pairs, result, model,
-                     review_band)
+        queue = step("Explaining uncertain pairs", _review_items, pairs, records, result,
+                     model, review_band)
         with store.begin() as conn:
             plan = step("Assigning person ids", assign_persons, conn, result.clusters,
                         run_id=run_id, at=clock.now())
@@ -193,7 +193,7 @@ def resolve_file(path: Path | str, out: Path | str, *, engine: str | None = None
     result = step("Clustering", cluster, records, pairs, threshold=threshold,
                   household_shapes=household_shapes(model.settings, model.details))
     plan = plan_persons(result.clusters, pl.DataFrame(
-        schema={"uid": pl.String, "person_id": pl.String}), next_number=1)
+        schema={"uid": pl.String, "person_id": pl.String}), next_number=1, events=False)
     step("Writing persons", _write_persons_csv, out, records, plan.assignments,
          _has_agency_column(path))
     return ResolutionReport(
@@ -251,8 +251,9 @@ def _saved_model(store: Store) -> LinkageModel | None:
 
 def _predict(records: pa.Table, model: LinkageModel, engine: str,
              spark_master: str | None) -> pa.Table:
+    # the values explanations show are added to the few pairs explained (`_review_items`)
     return predict(records, model, engine=engine, spark_master=spark_master,
-                   threshold=EVIDENCE_THRESHOLD)
+                   threshold=EVIDENCE_THRESHOLD, shown=False)
 
 
 def _recorded_relationships(conn: Any) -> pa.Table:
@@ -268,33 +269,40 @@ def _recorded_relationships(conn: Any) -> pa.Table:
                          ("reason", pa.string())]))
 
 
-def _review_items(pairs: pa.Table, result: Clustering, model: LinkageModel,
-                  band: tuple[float, float]) -> pa.Table:
+def _review_items(pairs: pa.Table, records: pa.Table, result: Clustering,
+                  model: LinkageModel, band: tuple[float, float]) -> pa.Table:
     """The pairs to ask a person about, each with its explanation: those scored in the
     uncertain band, and the links above the threshold that a constraint refused."""
     scored = pl.from_arrow(pairs)
     assert isinstance(scored, pl.DataFrame)
-    scored = scored.with_columns(
-        key_l=pl.min_horizontal("uid_l", "uid_r"), key_r=pl.max_horizontal("uid_l", "uid_r"))
     refused = pl.from_arrow(result.refused)
     assert isinstance(refused, pl.DataFrame)
     refused = (refused.select(key_l=pl.min_horizontal("uid_l", "uid_r"),
                               key_r=pl.max_horizontal("uid_l", "uid_r"), reason="reason")
                .unique(["key_l", "key_r"], keep="first"))
-    p = pl.col("match_probability")
-    chosen = (scored.join(refused, on=["key_l", "key_r"], how="left")
-              .filter(pl.col("reason").is_not_null() | ((p >= band[0]) & (p < band[1])))
-              .with_columns(pl.col("reason").fill_null("uncertain")))
-    rows = chosen.to_dicts()
+    # Only the chosen few get every column: joined whole, a million scored pairs with
+    # their shown values were copied for a few thousand kept.
+    keyed = (scored.select(key_l=pl.min_horizontal("uid_l", "uid_r"),
+                           key_r=pl.max_horizontal("uid_l", "uid_r"))
+             .join(refused, on=["key_l", "key_r"], how="left", maintain_order="left"))
+    p = scored.get_column("match_probability")
+    wanted = keyed.get_column("reason").is_not_null() | ((p >= band[0]) & (p < band[1]))
+    chosen = pl.concat([scored.filter(wanted), keyed.filter(wanted)], how="horizontal") \
+        .with_columns(pl.col("reason").fill_null("uncertain"))
+    shown = pl.from_arrow(with_shown_values(chosen.to_arrow(), records))
+    assert isinstance(shown, pl.DataFrame)
+    if "match_weight" not in chosen.columns:
+        chosen = chosen.with_columns(match_weight=pl.lit(None, pl.Float64))
     return pa.table({
-        "uid_l": [r["key_l"] for r in rows], "uid_r": [r["key_r"] for r in rows],
-        "match_probability": pa.array([r["match_probability"] for r in rows], pa.float64()),
-        "match_weight": pa.array([r.get("match_weight") for r in rows], pa.float64()),
-        "explanation": [explain(r, model).text for r in rows],
-        "reason": [r["reason"] for r in rows],
-    }, schema=pa.schema([("uid_l", pa.string()), ("uid_r", pa.string()),
-                         ("match_probability", pa.float64()), ("match_weight", pa.float64()),
-                         ("explanation", pa.string()), ("reason", pa.string())]))
+        "uid_l": chosen["key_l"].to_arrow(), "uid_r": chosen["key_r"].to_arrow(),
+        "match_probability": chosen["match_probability"].to_arrow(),
+        "match_weight": chosen["match_weight"].to_arrow(),
+        "explanation": pa.array([explain(row, model).text
+                                 for row in shown.iter_rows(named=True)], pa.string()),
+        "reason": chosen["reason"].to_arrow(),
+    }).cast(pa.schema([("uid_l", pa.string()), ("uid_r", pa.string()),
+                       ("match_probability", pa.float64()), ("match_weight", pa.float64()),
+                       ("explanation", pa.string()), ("reason", pa.string())]))
 
 
 def _has_agency_column(path: Path) -> bool:

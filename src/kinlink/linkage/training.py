@@ -1,7 +1,9 @@
-"""Training the model without labels: u by random sampling, m by EM, the prior estimated."""
+"""Training the model without labels: u by random sampling (`u_sampling.py`), m by EM,
+the prior estimated."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 import time
@@ -30,6 +32,7 @@ from kinlink.linkage.settings import (
     training_rules,
 )
 from kinlink.linkage.splink_log import SplinkLog, untrained_levels
+from kinlink.linkage.u_sampling import sampled_u, with_u
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +69,8 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
     started = time.perf_counter()
     created_at = clock.now()
     folder = charts_dir or get_settings().home / "charts"
-    steps = ["profile the records and choose blocking rules", "estimate the prior",
-             "estimate u by random sampling",
+    steps = ["profile the records and choose blocking rules", "estimate u by random sampling",
+             "estimate the prior",
              *(f"estimate m by EM, pass {i + 1}" for i in range(len(training_rules())))]
     sample = _em_sample(records)
     log = SplinkLog(folder / f"model-{created_at:%Y%m%dT%H%M%S}-training.log")
@@ -76,17 +79,14 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
         blocking = choose_blocking(records)
         logger.info("%s", blocking.summary())
         initial = _initial_settings(sample, engine, blocking)
-        with linker_for(records, initial, engine=engine,
-                        spark_master=spark_master) as linker:
-            step()
-            linker.training.estimate_probability_two_random_records_match(
-                deterministic_rules(), recall=DETERMINISTIC_RECALL)
-            step()
-            linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS,
-                                                             seed=SEED)
-            settings = linker.misc.save_model_to_json()
-        with linker_for(sample, settings, engine=engine,
-                        spark_master=spark_master) as linker:
+        step()
+        # on DuckDB whatever the engine: the sample is a few thousand records
+        start = with_u(copy.deepcopy(initial), sampled_u(
+            records, settings_for_dialect(initial, "duckdb", blocking.rules),
+            max_pairs=U_SAMPLE_PAIRS, seed=SEED))
+        step()
+        with _linker_with_prior(records, sample, start, engine=engine,
+                                spark_master=spark_master) as linker:
             for rule in training_rules():
                 step()
                 _expectation_maximisation(linker, rule)
@@ -101,6 +101,23 @@ def train(records: pa.Table, *, engine: str = "duckdb", spark_master: str | None
     return LinkageModel(settings=settings, training_record_count=records.num_rows,
                         engine=engine, created_at=created_at, charts=charts,
                         training_seconds=time.perf_counter() - started, details=details)
+
+
+@contextmanager
+def _linker_with_prior(records: pa.Table, sample: pa.Table, settings: dict[str, Any], *,
+                       engine: str, spark_master: str | None) -> Iterator[Linker]:
+    """A linker over `sample` (for EM) whose model has the prior estimated on all
+    `records`: one linker when the sample is all of them (setting one up costs Splink
+    about a second of parsing our comparisons' SQL)."""
+    with linker_for(records, settings, engine=engine, spark_master=spark_master) as linker:
+        linker.training.estimate_probability_two_random_records_match(
+            deterministic_rules(), recall=DETERMINISTIC_RECALL)
+        if sample is records:
+            yield linker
+            return
+        settings = linker.misc.save_model_to_json()
+    with linker_for(sample, settings, engine=engine, spark_master=spark_master) as linker:
+        yield linker
 
 
 def _em_sample(records: pa.Table) -> pa.Table:
