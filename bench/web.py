@@ -44,6 +44,7 @@ from sqlalchemy import func, select
 from kinlink.config import Settings
 from kinlink.core import Kinlink
 from kinlink.ingest.format import AGENCIES
+from kinlink.network.graph import network_status
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.source import people
 
@@ -63,8 +64,9 @@ def build(work: Path, people_count: int) -> dict[str, float]:
     borough, home = work / "borough", work / "home"
     seconds: dict[str, float] = {}
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("synth", lambda: run("synth", "--people", str(people_count), "--out", str(borough),
-                              "--quiet", home=home)),
+        ("synth", lambda: None if (borough / "truth").is_dir() else run(
+            "synth", "--people", str(people_count), "--out", str(borough), "--quiet",
+            home=home)),
         ("ingest", lambda: [run("ingest", str(borough / agency), "--agency", agency,
                                 home=home) for agency in AGENCIES]),
         ("resolve", lambda: run("resolve", home=home)),
@@ -76,6 +78,18 @@ def build(work: Path, people_count: int) -> dict[str, float]:
         seconds[name] = round(time.perf_counter() - started, 1)
         print(f"{name}: {seconds[name]} s", flush=True)
     return seconds
+
+
+def is_built(home: Path) -> bool:
+    """Whether the store is ready to serve (its networks built); a store half-way through
+    a build cannot be finished from here."""
+    with Kinlink.open(Settings(home=home)) as kl:
+        if network_status(kl.store).built_at is not None:
+            return True
+        if kl.ingest.status(kl.auth.cli_actor()):
+            raise SystemExit(f"{home} holds a store whose build did not finish: remove it "
+                             "and run again")
+    return False
 
 
 def _index_and_network(home: Path) -> None:
@@ -201,7 +215,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     home = args.work / "home"
-    built = {} if (home / "kinlink.db").exists() else build(args.work, args.people)
+    run("db", "upgrade", home=home)  # a no-op on a current store, as after any upgrade
+    built = {} if is_built(home) else build(args.work, args.people)
     credentials = add_user(home)
     searches, persons = sample(home, args.requests, args.seed)
     port = free_port()
