@@ -81,7 +81,7 @@ def save(request: Request, actor: CurrentActor, record: TypedRecord,
         return _page(request, actor, status_code=400, **again,
                      errors={"agency": "Choose the agency the record is for"})
     if known and not_known != "yes":
-        return _page(request, actor, status_code=409, **again, errors={
+        return _page(request, actor, **again, errors={  # a step, not a failure
             "not_known": "This person is probably already known: check the records listed, "
                          f"then tick '{CONFIRM}' to save a new record anyway"})
     try:
