@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
-from kinlink.auth.accounts import Account, _get
+from kinlink.auth.accounts import Account, _get, account_from
 from kinlink.auth.tokens import digest
 from kinlink.errors import AuthenticationError
 from kinlink.store import Store
@@ -47,13 +47,14 @@ def session_account(store: Store, session_id: str, *, at: datetime) -> Account:
     digested = digest(session_id)
     with store.connect() as conn:
         row = conn.execute(
-            select(sessions, users.c.disabled)
+            select(users, sessions.c.revoked_at, sessions.c.expires_at,
+                   sessions.c.last_seen_at)
             .join(users, users.c.username == sessions.c.username)
             .where(sessions.c.id_hash == digested)).mappings().first()
-        if (row is None or row["revoked_at"] is not None or row["disabled"]
-                or row["expires_at"] <= at or row["last_seen_at"] + SESSION_IDLE <= at):
-            raise AuthenticationError("the session has ended: sign in again")
-        account = _get(conn, row["username"])
+    if (row is None or row["revoked_at"] is not None or row["disabled"]
+            or row["expires_at"] <= at or row["last_seen_at"] + SESSION_IDLE <= at):
+        raise AuthenticationError("the session has ended: sign in again")
+    account = account_from(row)
     if row["last_seen_at"] + SEEN_EVERY <= at:
         with store.begin() as conn:
             # Only moves forward: a slower request of the same session cannot set it back.
