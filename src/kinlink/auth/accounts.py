@@ -50,7 +50,7 @@ def _account(row: object) -> Account:
     return account_from(row._mapping)  # type: ignore[attr-defined]
 
 
-def account_from(values: Mapping[str, Any]) -> Account:
+def account_from(values: Mapping[Any, Any]) -> Account:
     """The account of a row holding every column of `users` (other columns ignored)."""
     kept = {column.name: values[column.name] for column in users.c}
     kept["has_password"] = kept.pop("password_hash") is not None

@@ -121,7 +121,10 @@ def child_names(store: Store, keys: Iterable[str]) -> dict[str, str]:
                        select(record_persons.c.person_id, record_persons.c.agency,
                               record_persons.c.record_id)
                        .where(record_persons.c.person_id.in_(ids[at:at + _CHUNK])))}
-        records |= {tuple(k.split(":", 1)): k for k in missing if ":" in k}
+        for key in missing:
+            if ":" in key:  # a record not resolved: `agency:record_id`
+                agency, record_id = key.split(":", 1)
+                records[(agency, record_id)] = key
         for row in current_rows_of(conn, "people", sorted(records)):
             key = records[(row["agency"], row["record_id"])]
             names.setdefault(key, " ".join(p for p in (row["first_name"], row["surname"]) if p))

@@ -76,7 +76,7 @@ def save(request: Request, actor: CurrentActor, record: TypedRecord,
     """Save the record, once any known person it resembles has been shown and set aside."""
     agency = actor.agency or agency
     known, error = _known(request, actor, record)
-    again = {"record": record, "known": known, "error": error, "agency": agency}
+    again: dict[str, Any] = {"record": record, "known": known, "error": error, "agency": agency}
     if not agency:
         return _page(request, actor, status_code=400, **again,
                      errors={"agency": "Choose the agency the record is for"})

@@ -19,7 +19,7 @@ from kinlink.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("first_name", "surname", "dob", "postcode", "identifier")
-_CHOICES = {"agencies": [(str(a), str(a)) for a in AGENCIES],
+_CHOICES: dict[str, Any] = {"agencies": [(str(a), str(a)) for a in AGENCIES],
             "kinds": [(k.value, k.value.replace("-", " ")) for k in EventKind]}
 """The chronology form's options, as (value, text)."""
 
