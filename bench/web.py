@@ -245,6 +245,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=90, help="at most, per page")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pages", nargs="+", choices=("search", "person"),
+                        default=["search", "person"], help="the pages to measure")
+    parser.add_argument("--note", default="", help="said of the store in the run's label")
     args = parser.parse_args()
     home = args.work / "home"
     run("db", "upgrade", home=home)  # a no-op on a current store, as after any upgrade
@@ -259,17 +262,15 @@ def main() -> None:
         cookies = sign_in(base, credentials)
         # Warm each worker as a running service is (its matcher loaded, pages cached),
         # on samples not measured after.
-        warm = ([f"/persons/{p}" for p in persons[args.requests:]]
-                + ["/search?" + urlencode(s) for s in searches[args.requests:]])
+        warm = ([f"/persons/{p}" for p in persons[args.requests:]] if "person" in args.pages
+                else []) + (["/search?" + urlencode(s) for s in searches[args.requests:]]
+                            if "search" in args.pages else [])
         load(base, cookies, warm, clients=args.clients, seconds=60)
         process = psutil.Process(server.pid)
-        pages = {
-            "search": load(base, cookies,
-                           ["/search?" + urlencode(s) for s in searches[:args.requests]],
-                           clients=args.clients, seconds=args.seconds, server=process),
-            "person": load(base, cookies, [f"/persons/{p}" for p in persons[:args.requests]],
-                           clients=args.clients, seconds=args.seconds, server=process),
-        }
+        paths = {"search": ["/search?" + urlencode(s) for s in searches[:args.requests]],
+                 "person": [f"/persons/{p}" for p in persons[:args.requests]]}
+        pages = {page: load(base, cookies, paths[page], clients=args.clients,
+                            seconds=args.seconds, server=process) for page in args.pages}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -277,7 +278,8 @@ def main() -> None:
               "store": "sqlite", "build_seconds": built, "pages": pages,
               "load_before": load_before, "load": round(psutil.getloadavg()[0], 1)}
     print(json.dumps(result, indent=2))
-    save(f"{args.people:,} people, {args.clients} clients", result)
+    note = f" ({args.note})" if args.note else ""
+    save(f"{args.people:,} people{note}, {args.clients} clients", result)
 
 
 def save(label: str, result: dict[str, Any]) -> None:
