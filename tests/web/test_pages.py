@@ -6,7 +6,7 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kinlink.core import Actor, Role
 from kinlink.store import Store
@@ -95,11 +95,19 @@ def test_queue_quality_and_a_refused_page(client: TestClient) -> None:
     assert "Findings by agency" in client.get("/quality").text
 
 
+def turnors(store: Store) -> int:
+    """How many social-care records have the surname Turnor."""
+    with store.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(people).where(
+            people.c.agency == "social-care", people.c.surname == "Turnor")).scalar_one())
+
+
 def test_a_new_record_is_saved_once_its_look_alikes_were_shown(
         client: TestClient, app: FastAPI, borough_store: Store) -> None:
     csrf = sign_in(client, "social_worker")
     record = {"csrf_token": csrf, "first_name": "Olivia", "surname": "Turnor",
               "dob": "2002-06-29", "postcode": "KX4 6LG"}
+    before = turnors(borough_store)
     held = client.post("/new-record", data=record)
     assert held.status_code == 200 and "probably already known" in held.text
     assert "tick &#39;None of these records is this person&#39;" in held.text
@@ -117,6 +125,7 @@ def test_a_new_record_is_saved_once_its_look_alikes_were_shown(
                               .where(people.c.agency == agency,
                                      people.c.record_id == record_id)).all()
     assert [tuple(r) for r in stored] == [("Olivia", "Turnor", "2002-06-29")]
+    assert turnors(borough_store) == before + 1  # the held and refused posts stored nothing
     log = app.state.core.audit.search(AUDITOR, username="sam", action="ingest.record")
     assert [(e.resource, e.outcome) for e in log][-1] == ("agency:social-care", "allowed")
     # Nobody like this is known: saved at once, without ticking anything.
