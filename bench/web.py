@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -44,12 +45,14 @@ from sqlalchemy import func, select
 from kinlink.config import Settings
 from kinlink.core import Kinlink
 from kinlink.ingest.format import AGENCIES
+from kinlink.network.graph import network_status
 from kinlink.store.schema.identity import record_persons
 from kinlink.store.schema.source import people
 
 RESULTS = Path(__file__).parent / "results"
 KINLINK = str(Path(sys.executable).parent / "kinlink")
 USER = "bench"
+WARM = 60  # requests of each page to warm the workers with, before measuring
 
 
 def run(*args: str, home: Path) -> None:
@@ -63,8 +66,9 @@ def build(work: Path, people_count: int) -> dict[str, float]:
     borough, home = work / "borough", work / "home"
     seconds: dict[str, float] = {}
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("synth", lambda: run("synth", "--people", str(people_count), "--out", str(borough),
-                              "--quiet", home=home)),
+        ("synth", lambda: None if (borough / "truth").is_dir() else run(
+            "synth", "--people", str(people_count), "--out", str(borough), "--quiet",
+            home=home)),
         ("ingest", lambda: [run("ingest", str(borough / agency), "--agency", agency,
                                 home=home) for agency in AGENCIES]),
         ("resolve", lambda: run("resolve", home=home)),
@@ -76,6 +80,18 @@ def build(work: Path, people_count: int) -> dict[str, float]:
         seconds[name] = round(time.perf_counter() - started, 1)
         print(f"{name}: {seconds[name]} s", flush=True)
     return seconds
+
+
+def is_built(home: Path) -> bool:
+    """Whether the store is ready to serve (its networks built); a store half-way through
+    a build cannot be finished from here."""
+    with Kinlink.open(Settings(home=home)) as kl:
+        if network_status(kl.store).built_at is not None:
+            return True
+        if kl.ingest.status(kl.auth.cli_actor()):
+            raise SystemExit(f"{home} holds a store whose build did not finish: remove it "
+                             "and run again")
+    return False
 
 
 def _index_and_network(home: Path) -> None:
@@ -146,29 +162,54 @@ def sign_in(base: str, credentials: str) -> httpx.Cookies:
         return client.cookies
 
 
+def cpu_seconds(process: psutil.Process, *, children: bool = True) -> float:
+    """User and system CPU seconds of a process (and all its children) so far."""
+    total = 0.0
+    for p in [process, *(process.children(recursive=True) if children else [])]:
+        try:
+            times = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def load(base: str, cookies: httpx.Cookies, paths: list[str], *, clients: int,
-         seconds: float) -> dict[str, Any]:
+         seconds: float, server: psutil.Process | None = None) -> dict[str, Any]:
     """Send the paths from `clients` threads (each one request at a time) until all are
-    sent or `seconds` pass; latency of each answer in ms."""
+    sent or `seconds` pass; latency of each answer in ms, and the CPU time the server (its
+    workers) and these clients spent per answer."""
+    me = psutil.Process()
+    cpu_before = (cpu_seconds(server) if server else 0.0, cpu_seconds(me, children=False))
     latencies: list[float] = []
     errors: list[int] = []
     queue = list(reversed(paths))
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
+    host, port = base.removeprefix("http://").split(":")
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+
     def client() -> None:
-        with httpx.Client(base_url=base, cookies=cookies, timeout=30) as http:
+        # The standard library's client, one kept-alive connection per client: it spends a
+        # third of httpx's CPU per answer, on the same two cores as the server.
+        http = HTTPConnection(host, int(port), timeout=30)
+        try:
             while time.monotonic() < stop:
                 with lock:
                     if not queue:
                         return
                     path = queue.pop()
                 started = time.perf_counter()
-                status = http.get(path).status_code
+                http.request("GET", path, headers=headers)
+                answer = http.getresponse()
+                answer.read()
                 elapsed = (time.perf_counter() - started) * 1000
                 with lock:
-                    (latencies if status == 200 else errors).append(
-                        elapsed if status == 200 else status)
+                    (latencies if answer.status == 200 else errors).append(
+                        elapsed if answer.status == 200 else answer.status)
+        finally:
+            http.close()
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -177,10 +218,15 @@ def load(base: str, cookies: httpx.Cookies, paths: list[str], *, clients: int,
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    served = (cpu_seconds(server) - cpu_before[0]) if server else 0.0
+    sent = cpu_seconds(me, children=False) - cpu_before[1]
+    answered = max(len(latencies), 1)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {"requests": len(latencies), "errors": len(errors), "seconds": round(wall, 1),
             "per_second": round(len(latencies) / wall, 1), "p50_ms": round(cuts[49], 1),
-            "p95_ms": round(cuts[94], 1), "max_ms": round(max(latencies, default=0), 1)}
+            "p95_ms": round(cuts[94], 1), "max_ms": round(max(latencies, default=0), 1),
+            "server_cpu_ms": round(served / answered * 1000, 1),
+            "client_cpu_ms": round(sent / answered * 1000, 1)}
 
 
 def free_port() -> int:
@@ -199,32 +245,41 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=90, help="at most, per page")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pages", nargs="+", choices=("search", "person"),
+                        default=["search", "person"], help="the pages to measure")
+    parser.add_argument("--note", default="", help="said of the store in the run's label")
     args = parser.parse_args()
     home = args.work / "home"
-    built = {} if (home / "kinlink.db").exists() else build(args.work, args.people)
+    run("db", "upgrade", home=home)  # a no-op on a current store, as after any upgrade
+    built = {} if is_built(home) else build(args.work, args.people)
     credentials = add_user(home)
-    searches, persons = sample(home, args.requests, args.seed)
+    searches, persons = sample(home, args.requests + WARM, args.seed)
+    load_before = round(psutil.getloadavg()[0], 1)
     port = free_port()
     server = serve(home, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
         cookies = sign_in(base, credentials)
-        warm = [f"/persons/{p}" for p in persons[:40]]
-        load(base, cookies, warm, clients=args.clients, seconds=30)  # fill the page cache
-        pages = {
-            "search": load(base, cookies, ["/search?" + urlencode(s) for s in searches],
-                           clients=args.clients, seconds=args.seconds),
-            "person": load(base, cookies, [f"/persons/{p}" for p in persons],
-                           clients=args.clients, seconds=args.seconds),
-        }
+        # Warm each worker as a running service is (its matcher loaded, pages cached),
+        # on samples not measured after.
+        warm = ([f"/persons/{p}" for p in persons[args.requests:]] if "person" in args.pages
+                else []) + (["/search?" + urlencode(s) for s in searches[args.requests:]]
+                            if "search" in args.pages else [])
+        load(base, cookies, warm, clients=args.clients, seconds=60)
+        process = psutil.Process(server.pid)
+        paths = {"search": ["/search?" + urlencode(s) for s in searches[:args.requests]],
+                 "person": [f"/persons/{p}" for p in persons[:args.requests]]}
+        pages = {page: load(base, cookies, paths[page], clients=args.clients,
+                            seconds=args.seconds, server=process) for page in args.pages}
     finally:
         server.terminate()
         server.wait(timeout=30)
     result = {"people": args.people, "clients": args.clients, "workers": args.workers,
               "store": "sqlite", "build_seconds": built, "pages": pages,
-              "load": round(psutil.getloadavg()[0], 1)}
+              "load_before": load_before, "load": round(psutil.getloadavg()[0], 1)}
     print(json.dumps(result, indent=2))
-    save(f"{args.people:,} people, {args.clients} clients", result)
+    note = f" ({args.note})" if args.note else ""
+    save(f"{args.people:,} people{note}, {args.clients} clients", result)
 
 
 def save(label: str, result: dict[str, Any]) -> None:
@@ -237,14 +292,19 @@ def save(label: str, result: dict[str, Any]) -> None:
              "`kinlink synth`, `ingest`, `resolve` (then indexed and the networks built); "
              "concurrent clients each send one request at a time. search = GET /search with "
              "a misspelt surname; person = GET /persons/{id}. Target: p95 at most 150 ms. "
-             "load = 1-minute load average of the shared 2-core machine after the run.", "",
+             "CPU ms per answer: user + system CPU time of the server's processes (and of the "
+             "clients' process) over the answers. load = 1-minute load average of the shared "
+             "2-core machine before and after the run.", "",
              "| run | workers | page | requests | errors | per s | p50 ms | p95 ms | max ms "
-             "| load |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| server CPU ms per answer | client CPU ms per answer | load before / after |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         for page, f in r["pages"].items():
             lines.append(f"| {name} | {r['workers']} | {page} | {f['requests']} | "
                          f"{f['errors']} | {f['per_second']} | {f['p50_ms']} | {f['p95_ms']} "
-                         f"| {f['max_ms']} | {r['load']} |")
+                         f"| {f['max_ms']} | {f.get('server_cpu_ms', '')} "
+                         f"| {f.get('client_cpu_ms', '')} "
+                         f"| {r.get('load_before', '')} / {r['load']} |")
     (RESULTS / "web.md").write_text("\n".join(lines) + "\n")
 
 

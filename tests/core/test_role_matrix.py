@@ -76,6 +76,8 @@ CALLS: list[tuple[str, Call, str]] = [
     ("resolution.match_file", lambda kl, a, c: kl.resolution.match_file(
         a, c["tmp"] / "people.csv"), "PO SW MA TM DQ AD"),
     ("ingest.load", lambda kl, a, c: kl.ingest.load(a, DATA / "police", "police"), "DQ AD"),
+    ("ingest.record", lambda kl, a, c: kl.ingest.record(a, "police", {
+        "first_name": "Amy", "surname": "Clarke", "dob": "2015-01-01"}), "PO MA TM DQ AD"),
     ("ingest.quarantine", lambda kl, a, c: kl.ingest.quarantine(a), "MA DQ AD"),
     ("ingest.status", lambda kl, a, c: kl.ingest.status(a), ALL),
     ("timeliness.queue", lambda kl, a, c: kl.timeliness.queue(a, as_of=AS_OF), "SW MA TM AD"),

@@ -170,6 +170,34 @@ def test_the_new_record_warning_as_the_user_types(browser: object, base_url: str
     fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert fits, "the page scrolls sideways on a tablet"
     visit.check("new-record")
+    # Saving while the warning stands asks the user to look first; ticking saves.
+    page.get_by_role("button", name="Save record").click()
+    assert "There is a problem" in page.inner_text(".govuk-error-summary")
+    assert page.locator("#known >> text=probably already known").count() == 1
+    visit.check("new-record-held")
+    page.get_by_label("None of these records is this person").check()
+    page.get_by_role("button", name="Save record").click()
+    page.wait_for_url("**/new-record?saved=social-care*")
+    assert "Record saved as social-care:KL-" in page.inner_text("main")
+    visit.check("new-record-saved")
+    visit.close()
+
+
+def test_the_chronology_tab_of_the_person_page(browser: object, base_url: str) -> None:
+    visit = Visit(browser, base_url)
+    visit.sign_in("analyst")
+    page = visit.page
+    page.get_by_label("Identifier").fill("SC1")
+    page.get_by_role("button", name="Search").click()
+    page.locator("table a[href^='/persons/']").first.click()
+    page.get_by_role("link", name="Chronology").click()
+    assert page.locator("[aria-current=page]", has_text="Chronology").count() == 1
+    assert page.locator("tbody tr").count() > 2
+    visit.check("chronology")
+    page.get_by_label("Kind of event").select_option("birth")
+    page.get_by_role("button", name="Filter").click()
+    kinds = page.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert kinds and set(kinds) == {"Birth"}
     visit.close()
 
 

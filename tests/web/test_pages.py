@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
-from .conftest import PASSWORD, sign_in
+from kinlink.core import Actor, Role
+from kinlink.store import Store
+from kinlink.store.schema.source import people
+
+from .conftest import PASSWORD, Borough, sign_in
+
+AUDITOR = Actor("ann", Role.AUDITOR)
 
 
 def test_sign_in_refuses_a_wrong_password_and_a_missing_token(client: TestClient) -> None:
@@ -85,3 +93,70 @@ def test_queue_quality_and_a_refused_page(client: TestClient) -> None:
     assert 'href="/queue"' not in refused.text  # not in a police officer's menu
     sign_in(client, "analyst")
     assert "Findings by agency" in client.get("/quality").text
+
+
+def turnors(store: Store) -> int:
+    """How many social-care records have the surname Turnor."""
+    with store.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(people).where(
+            people.c.agency == "social-care", people.c.surname == "Turnor")).scalar_one())
+
+
+def test_a_new_record_is_saved_once_its_look_alikes_were_shown(
+        client: TestClient, app: FastAPI, borough_store: Store) -> None:
+    csrf = sign_in(client, "social_worker")
+    record = {"csrf_token": csrf, "first_name": "Olivia", "surname": "Turnor",
+              "dob": "2002-06-29", "postcode": "KX4 6LG"}
+    before = turnors(borough_store)
+    held = client.post("/new-record", data=record)
+    assert held.status_code == 200 and "probably already known" in held.text
+    assert "tick &#39;None of these records is this person&#39;" in held.text
+    bad = client.post("/new-record", data={**record, "dob": "2002-13-29", "not_known": "yes"})
+    assert bad.status_code == 400 and "is not a date" in bad.text
+    saved = client.post("/new-record", data={**record, "not_known": "yes"},
+                        follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    uid = saved.headers["location"].split("saved=", 1)[1]
+    agency, record_id = uid.split(":", 1)
+    assert agency == "social-care" and "Record saved as" in client.get(saved.headers[
+        "location"]).text
+    with borough_store.connect() as conn:
+        stored = conn.execute(select(people.c.first_name, people.c.surname, people.c.dob)
+                              .where(people.c.agency == agency,
+                                     people.c.record_id == record_id)).all()
+    assert [tuple(r) for r in stored] == [("Olivia", "Turnor", "2002-06-29")]
+    assert turnors(borough_store) == before + 1  # the held and refused posts stored nothing
+    log = app.state.core.audit.search(AUDITOR, username="sam", action="ingest.record")
+    assert [(e.resource, e.outcome) for e in log][-1] == ("agency:social-care", "allowed")
+    # Nobody like this is known: saved at once, without ticking anything.
+    fresh = client.post("/new-record", data={"csrf_token": csrf, "first_name": "Zebedee",
+                                             "surname": "Quillfeather", "dob": "2019-02-03"},
+                        follow_redirects=False)
+    assert fresh.status_code == 303
+
+
+def test_the_queue_names_each_child(client: TestClient, borough: Borough) -> None:
+    sign_in(client, "social_worker")
+    page = client.get("/queue").text
+    shown = dict(re.findall(r'<a class="govuk-link" href="/persons/([^"]+)">([^<]+)</a>', page))
+    assert shown and all(name != key for key, name in shown.items())
+    api = client.get("/api/queue", headers={"Authorization": "Bearer "
+                                            + borough.tokens["social_worker"]}).json()
+    named = {q["child"]: q["child_name"] for q in api}
+    assert all(named[key] == name for key, name in shown.items())
+
+
+def test_the_chronology_tab_without_javascript(client: TestClient) -> None:
+    sign_in(client, "analyst")
+    found = client.get("/search", params={"identifier": "SC1"}).text
+    person = re.search(r'href="/persons/(P\d+)"', found)[1]  # type: ignore[index]
+    overview = client.get(f"/persons/{person}").text
+    assert f'href="/persons/{person}/chronology"' in overview
+    tab = client.get(f"/persons/{person}/chronology")
+    assert tab.status_code == 200 and 'aria-current="page">Chronology' in tab.text
+    assert tab.text.count("<tr class=\"govuk-table__row") > 2
+    births = client.get(f"/persons/{person}/chronology", params={"kind": "birth"}).text
+    kinds = re.findall(r'<td class="govuk-table__cell">([A-Z][a-z -]+)</td>\s*<td', births)
+    assert kinds and set(kinds) == {"Birth"}
+    wrong = client.get(f"/persons/{person}/chronology", params={"since": "last week"})
+    assert wrong.status_code == 400 and "is not a date" in wrong.text

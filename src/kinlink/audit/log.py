@@ -99,16 +99,16 @@ class AuditLog:
     def append(self, new: NewEntry, at: datetime) -> AuditEntry:
         """Add an entry at the end of the chain, in its own transaction.
 
-        The first statement writes the head row: on PostgreSQL that row lock makes
-        concurrent appenders wait their turn; on SQLite the write takes the database's
-        write lock. Either way no two entries get the same number or predecessor.
+        The first statement writes the head row and reads it back: on PostgreSQL that row
+        lock makes concurrent appenders wait their turn; on SQLite the write takes the
+        database's write lock. Either way no two entries get the same number or
+        predecessor.
         """
         with self.store.begin() as conn:
-            conn.execute(update(audit_head).where(audit_head.c.id == 1)
-                         .values(last_id=audit_head.c.last_id))
             last_id, last_hash = conn.execute(
-                select(audit_head.c.last_id, audit_head.c.last_hash)
-                .where(audit_head.c.id == 1)).one()
+                update(audit_head).where(audit_head.c.id == 1)
+                .values(last_id=audit_head.c.last_id)
+                .returning(audit_head.c.last_id, audit_head.c.last_hash)).one()
             entry_id = last_id + 1
             digest = entry_hash(entry_id, at, new, last_hash)
             values = asdict(new) | {"id": entry_id, "at": at, "prev_hash": last_hash,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -45,9 +47,14 @@ class Account:
 
 
 def _account(row: object) -> Account:
-    values = dict(row._mapping)  # type: ignore[attr-defined]
-    values["has_password"] = values.pop("password_hash") is not None
-    return Account(**values)
+    return account_from(row._mapping)  # type: ignore[attr-defined]
+
+
+def account_from(values: Mapping[Any, Any]) -> Account:
+    """The account of a row holding every column of `users` (other columns ignored)."""
+    kept = {column.name: values[column.name] for column in users.c}
+    kept["has_password"] = kept.pop("password_hash") is not None
+    return Account(**kept)
 
 
 def check_username(username: str) -> str:

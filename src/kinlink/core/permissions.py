@@ -54,6 +54,7 @@ class Action(Enum):
     RESOLUTION_TRAIN = ("resolution.train", Kind.COMBINATION)
     RESOLUTION_MATCH = ("resolution.match", Kind.CONSULTATION)
     INGEST_LOAD = ("ingest.load", Kind.COLLECTION)
+    INGEST_RECORD = ("ingest.record", Kind.COLLECTION)
     INGEST_QUARANTINE = ("ingest.quarantine", Kind.CONSULTATION)
     INGEST_STATUS = ("ingest.status", Kind.CONSULTATION)
     TIMELINESS_QUEUE = ("timeliness.queue", Kind.CONSULTATION)
@@ -126,6 +127,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.RESOLUTION_TRAIN: frozenset({R.DATA_QUALITY_OFFICER, R.ADMINISTRATOR}),
     Action.RESOLUTION_MATCH: _FRONT_LINE | _DATA,
     Action.INGEST_LOAD: frozenset({R.DATA_QUALITY_OFFICER, R.ADMINISTRATOR}),
+    # One record typed in (the new-record form), within an agency-scoped role's own agency.
+    Action.INGEST_RECORD: _FRONT_LINE | _DATA,
     Action.INGEST_QUARANTINE: _DATA,
     Action.INGEST_STATUS: _EVERYONE,
     Action.TIMELINESS_QUEUE: frozenset({R.SOCIAL_WORKER, R.MASH_ANALYST, R.TEAM_MANAGER,

@@ -6,13 +6,20 @@ data-quality findings) is the explicit `record` job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
 
 from kinlink.clock import LOCAL_ZONE
 from kinlink.core.actors import Actor
 from kinlink.core.capability import Capability
 from kinlink.core.permissions import Action, Resource
+from kinlink.network.graph import persons_of
+from kinlink.store import Store
+from kinlink.store.queries import current_rows_of
+from kinlink.store.schema.identity import record_persons
 from kinlink.timeliness import (
     ClocksConfig,
     QueueItem,
@@ -27,6 +34,7 @@ from kinlink.timeliness import (
 from kinlink.timeliness.evaluate import moment
 
 REFERRALS = Resource("referrals")
+_CHUNK = 500  # ids per IN list
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,11 @@ class WaitingQueue:
 
     as_of: datetime
     items: list[QueueItem]
+    names: dict[str, str] = field(default_factory=dict)  # child key -> name, where known
+
+    def name_of(self, item: QueueItem) -> str | None:
+        """The child's name as the records give it (None when no record names them)."""
+        return self.names.get(item.child_key)
 
 
 class Timeliness(Capability):
@@ -65,8 +78,9 @@ class Timeliness(Capability):
                                     ("state", state)) if v is not None}
         with self.gate(actor, Action.TIMELINESS_QUEUE, REFERRALS, detail=detail):
             items = build_queue(self.store, as_of=at, team=team, state=state,
-                                config=self.config())
-        return WaitingQueue(at, items[:limit])
+                                config=self.config())[:limit]
+            names = child_names(self.store, (i.child_key for i in items))
+        return WaitingQueue(at, items, names)
 
     def report(self, actor: Actor, *, date_from: date | None = None,
                date_to: date | None = None, by: str = "team",
@@ -90,3 +104,28 @@ class Timeliness(Capability):
             evaluated = evaluate_cases(self.store, as_of=at, config=config)
             return record_run(self.store, evaluated, as_of=at, config=config,
                               clock=self.clock)
+
+
+def child_names(store: Store, keys: Iterable[str]) -> dict[str, str]:
+    """The name of each child key of the queue (a person id, or `agency:record_id` for a
+    record not resolved yet): from the network's persons, or where the network has not
+    been built since, from the child's own current people rows."""
+    wanted = set(keys)
+    with store.connect() as conn:
+        names = {key: " ".join(p for p in (row["first_name"], row["surname"]) if p)
+                 for key, row in persons_of(conn, sorted(wanted)).items()}
+        missing = wanted - set(names)
+        ids = sorted(k for k in missing if ":" not in k)
+        records = {(r.agency, r.record_id): r.person_id
+                   for at in range(0, len(ids), _CHUNK) for r in conn.execute(
+                       select(record_persons.c.person_id, record_persons.c.agency,
+                              record_persons.c.record_id)
+                       .where(record_persons.c.person_id.in_(ids[at:at + _CHUNK])))}
+        for key in missing:
+            if ":" in key:  # a record not resolved: `agency:record_id`
+                agency, record_id = key.split(":", 1)
+                records[(agency, record_id)] = key
+        for row in current_rows_of(conn, "people", sorted(records)):
+            key = records[(row["agency"], row["record_id"])]
+            names.setdefault(key, " ".join(p for p in (row["first_name"], row["surname"]) if p))
+    return {key: name for key, name in names.items() if name}

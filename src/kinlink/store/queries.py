@@ -45,10 +45,14 @@ def current_rows_of(conn: Connection, table: Table | str,
     t = SOURCE_TABLES[table] if isinstance(table, str) else table
     if not records:
         return []
-    query = (select(t).where(records_in(t.c.agency, t.c.record_id, records))
-             .order_by(t.c.agency, t.c.key, t.c.version))
+    # Sorted here, not by the query: asked to ORDER BY (agency, key, version), SQLite
+    # without statistics walks the table's unique (agency, key, version) index through
+    # every row of the agency (4 ms per table at 100k) rather than sort a few found rows.
+    query = select(t).where(records_in(t.c.agency, t.c.record_id, records))
+    found = sorted(conn.execute(query).mappings(),
+                   key=lambda r: (r["agency"], r["key"], r["version"]))
     latest: dict[tuple[str, str], RowMapping] = {}
-    for row in conn.execute(query).mappings():
+    for row in found:
         latest[(row["agency"], row["key"])] = row  # versions ascend: the last one stays
     return list(latest.values())
 

@@ -205,10 +205,12 @@ def _latest_dobs(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], str | N
     return {record: dob for record, (_, dob) in newest.items()}
 
 
-def _dobs(store: Store, persons: set[str]) -> tuple[dict[tuple[str, str], date],
-                                                      dict[str, date]]:
-    """Dates of birth of the referrals' own records, and of the children's persons (from
-    any of their records, for a referral record that has none)."""
+def _dobs(store: Store, persons: set[str],
+          records: Sequence[tuple[str, str]] | None = None
+          ) -> tuple[dict[tuple[str, str], date], dict[str, date]]:
+    """Dates of birth of the referrals' own records (of these records only, when given),
+    and of the children's persons (from any of their records, for a referral record that
+    has none)."""
     # Only the records needed are read (all their versions, newest kept here): grouping
     # the whole people table by key costs seconds on a large borough.
     columns = (people.c.agency, people.c.record_id, people.c.version, people.c.dob)
@@ -216,6 +218,8 @@ def _dobs(store: Store, persons: set[str]) -> tuple[dict[tuple[str, str], date],
            .join(referrals, and_(referrals.c.agency == people.c.agency,
                                  referrals.c.record_id == people.c.record_id))
            .distinct())
+    if records is not None:  # one person's referrals: not every referral's child
+        own = own.where(records_in(people.c.agency, people.c.record_id, records))
     linked = (select(record_persons.c.person_id, *columns)
               .join(people, and_(people.c.agency == record_persons.c.agency,
                                  people.c.record_id == record_persons.c.record_id)))
@@ -254,7 +258,7 @@ def load_cases(store: Store, *, agency: str | None = None,
     with store.connect() as conn:
         rows = conn.execute(query).mappings().all()
     children = _children(store, records)
-    dob_by_record, dob_by_person = _dobs(store, set(children.values()))
+    dob_by_record, dob_by_person = _dobs(store, set(children.values()), records)
 
     grouped: dict[tuple[str, str], list[RowMapping]] = {}
     for row in rows:

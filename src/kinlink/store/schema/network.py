@@ -118,6 +118,7 @@ alerts = Table(
 )
 Index("ix_alerts_type_status", alerts.c.type, alerts.c.status)
 Index("ix_alerts_person", alerts.c.person_id)
+Index("ix_alerts_other_person", alerts.c.other_person_id)
 
 alert_events = Table(
     "alert_events",

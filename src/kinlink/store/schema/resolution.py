@@ -79,6 +79,7 @@ review_items = Table(
     UniqueConstraint("uid_l", "uid_r"),
 )
 Index("ix_review_items_status", review_items.c.status, review_items.c.match_probability)
+Index("ix_review_items_uid_r", review_items.c.uid_r)  # uid_l leads the unique (uid_l, uid_r)
 
 review_decisions = Table(
     "review_decisions",

@@ -337,6 +337,7 @@ class InboxOut(Out):
 class QueueItemOut(BaseModel):
     rank: int
     child: str
+    child_name: str | None  # as the records give it; None when no record names the child
     referral_id: str
     agency: str
     team: str | None

@@ -91,7 +91,8 @@ def queue(request: Request, actor: CurrentActor, team: str | None = None,
           limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> list[QueueItemOut]:
     """Children waiting, riskiest and longest first, with working days and red/amber/green."""
     waiting = core_of(request).timeliness.queue(actor, team=team, limit=limit)
-    return [QueueItemOut(rank=i.rank, child=i.child_key, referral_id=i.referral_id,
+    return [QueueItemOut(rank=i.rank, child=i.child_key, child_name=waiting.name_of(i),
+                         referral_id=i.referral_id,
                          agency=i.agency, team=i.team, waiting_for=i.clock.name,
                          working_days_waited=i.waited_days, due=i.clock.due_at,
                          rag=rag_status(i.clock, waiting.as_of), risk_level=i.risk.level)

@@ -26,5 +26,6 @@ def queue(request: Request, actor: CurrentActor, team: str = "",
     start = (page - 1) * PAGE_SIZE
     return render(request, "queue.html", title="Waiting queue",
                   rows=rows[start:start + PAGE_SIZE], total=len(rows), counts=counts,
+                  names=waiting.names,
                   team=team, page=page, pages=pages,
                   page_url=lambda n: f"/queue?page={n}" + (f"&team={team}" if team else ""))
