@@ -153,6 +153,7 @@ _INWARD_RE = r"[0-9][ABD-HJLNP-UW-Z]{2}"
 _POSTCODE_IN_TEXT = re.compile(rf"\b({_OUTWARD_RE}|GIR)\s*({_INWARD_RE}|0AA)\b")
 _POSTCODE_WHOLE = re.compile(rf"^(?:{_OUTWARD_RE}{_INWARD_RE}|GIR0AA)$")
 _LOOSE_OUTWARD = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)")
+_UNIT_OR_DISTRICT = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})?$")
 _POSTCODE_PART = re.compile(
     r"^(?:[A-Z]{1,2}[0-9][0-9A-Z]?|[0-9][A-Z]{2}|[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2})$")
 _SLASH_FLAT = re.compile(r"\b(\d+[A-Z]?)\s*/\s*(\d+[A-Z]?)\b")
@@ -188,6 +189,22 @@ def outward_code(postcode: str | None) -> str:
         compact = compact[:-3]
     match = _LOOSE_OUTWARD.match(compact)
     return match.group(1) if match else ""
+
+
+def postcode_parts(value: str | None) -> tuple[str | None, str | None, str | None]:
+    """Unit ("B91 3QB"), sector ("B91 3") and district ("B91") of a UK postcode.
+
+    An outward-only postcode gives only the district; anything unparseable gives nothing.
+    """
+    if not value:
+        return None, None, None
+    match = _UNIT_OR_DISTRICT.match(re.sub(r"\s+", " ", value.strip().upper()))
+    if not match:
+        return None, None, None
+    district, inward = match.groups()
+    if inward is None:
+        return None, None, district
+    return f"{district} {inward}", f"{district} {inward[0]}", district
 
 
 def read_address(text: str | None, postcode: str | None = None) -> Address:

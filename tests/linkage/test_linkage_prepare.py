@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from kinlink.address import postcode_parts
 from kinlink.errors import InputError
 from kinlink.linkage import normalise as n
 from kinlink.linkage import prepare_record, prepare_records_from_file, prepare_records_from_store
@@ -43,9 +44,9 @@ def test_dates_of_birth_keep_their_precision_and_reject_nonsense() -> None:
 
 
 def test_postcodes_split_into_unit_sector_and_district() -> None:
-    assert n.postcode_parts("b91 3qb") == ("B91 3QB", "B91 3", "B91")
-    assert n.postcode_parts("B91") == (None, None, "B91")
-    assert n.postcode_parts("not a postcode") == (None, None, None)
+    assert postcode_parts("b91 3qb") == ("B91 3QB", "B91 3", "B91")
+    assert postcode_parts("B91") == (None, None, "B91")
+    assert postcode_parts("not a postcode") == (None, None, None)
 
 
 def test_only_valid_strong_identifiers_are_kept() -> None:

@@ -1,5 +1,5 @@
-"""Cleaning one value at a time: names, dates of birth, postcodes, strong ids (addresses
-are read by the one address reader, `kinlink.address`).
+"""Cleaning one value at a time: names, dates of birth, strong ids (addresses and
+postcodes are read by the one address reader, `kinlink.address`).
 
 Every function here takes one raw value and returns its cleaned form (or None when the
 value is unusable). `prepare.py` applies them to each *distinct* value of a column, so
@@ -20,7 +20,6 @@ from kinlink.text import fold_accents, letters_only
 _NON_LETTER = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r"\s+")
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})?$")
 _PNC = re.compile(r"^(\d{2})(\d{2})/(\d{7})([A-Z])$")
 _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 
@@ -126,22 +125,6 @@ def _days_in_month(year: int, month: int) -> int:
     if month == 2:
         return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
     return 30 if month in (4, 6, 9, 11) else 31
-
-
-def postcode_parts(value: str | None) -> tuple[str | None, str | None, str | None]:
-    """Unit ("B91 3QB"), sector ("B91 3") and district ("B91") of a UK postcode.
-
-    An outward-only postcode gives only the district; anything unparseable gives nothing.
-    """
-    if not value:
-        return None, None, None
-    match = _POSTCODE.match(_SPACES.sub(" ", value.strip().upper()))
-    if not match:
-        return None, None, None
-    district, inward = match.groups()
-    if inward is None:
-        return None, None, district
-    return f"{district} {inward}", f"{district} {inward[0]}", district
 
 
 def valid_upn(value: str | None) -> str | None:

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from kinlink.address import normalise_postcode, read_address
+from kinlink.address import normalise_postcode, postcode_parts, read_address
 from kinlink.errors import InputError
 from kinlink.ingest.format import PEOPLE
 from kinlink.linkage import normalise as n
@@ -400,7 +400,7 @@ def _home(address: str) -> dict[str, Any]:
 
 
 def _postcode_struct(value: str) -> dict[str, str | None]:
-    unit, sector, district = n.postcode_parts(value)
+    unit, sector, district = postcode_parts(value)
     return {"unit": unit, "sector": sector, "district": district}
 
 

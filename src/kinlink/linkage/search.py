@@ -20,10 +20,11 @@ from typing import Any
 from rapidfuzz import fuzz
 from sqlalchemy import Connection, select
 
+from kinlink.address import postcode_parts
 from kinlink.errors import InputError
 from kinlink.ingest.format import AGENCIES
 from kinlink.linkage.blocking import BlockingRule, query_keys
-from kinlink.linkage.normalise import fold, postcode_parts
+from kinlink.linkage.normalise import fold
 from kinlink.linkage.prepare import prepare_record
 from kinlink.linkage.realtime import record_ids_under_keys
 from kinlink.store import Store
