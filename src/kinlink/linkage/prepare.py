@@ -154,12 +154,20 @@ def prepare_record(record: Mapping[str, Any], *, agency: str = "query") -> dict[
 
     Raises InputError when its date of birth is malformed.
     """
-    raw = {c: [_as_text(record.get(c))] for c in RAW_COLUMNS}
-    raw["agency"] = [_as_text(record.get("agency")) or agency]
-    raw["record_id"] = [_as_text(record.get("record_id")) or "query"]
+    return prepare_records([record], agency=agency)[0]
+
+
+def prepare_records(records: Sequence[Mapping[str, Any]], *,
+                    agency: str = "query") -> list[dict[str, Any]]:
+    """A few records prepared as `prepare_record` does, in one table: building the table
+    costs about as much for several records as for one (a search's variants of a query).
+    """
+    raw = {c: [_as_text(r.get(c)) for r in records] for c in RAW_COLUMNS}
+    raw["agency"] = [_as_text(r.get("agency")) or agency for r in records]
+    raw["record_id"] = [_as_text(r.get("record_id")) or "query" for r in records]
     table = pa.table({c: pa.array(v, pa.string()) for c, v in raw.items()})
     _check_dobs(table, file=None)
-    return prepare_table(table).to_pylist()[0]
+    return prepare_table(table).to_pylist()
 
 
 def prepare_table(raw: pa.Table) -> pa.Table:

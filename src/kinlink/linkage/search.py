@@ -25,7 +25,7 @@ from kinlink.errors import InputError
 from kinlink.ingest.format import AGENCIES
 from kinlink.linkage.blocking import BlockingRule, query_keys
 from kinlink.linkage.normalise import fold
-from kinlink.linkage.prepare import prepare_record
+from kinlink.linkage.prepare import prepare_records
 from kinlink.linkage.realtime import record_ids_under_keys
 from kinlink.store import Store
 from kinlink.store.queries import current_rows_of, records_in
@@ -131,10 +131,8 @@ def _keys(query: PersonQuery, rules: Sequence[BlockingRule]) -> list[str]:
               "postcode": query.postcode, "nhs_number": query.identifier,
               "upn": query.identifier, "pnc_id": query.identifier}
     variants = [record, {**record, "dob": None}, {**record, "postcode": None}]
-    keys: set[str] = set()
-    for variant in variants:
-        keys.update(query_keys(prepare_record(variant), rules))
-    return sorted(keys)
+    return sorted({key for prepared in prepare_records(variants)
+                   for key in query_keys(prepared, rules)})
 
 
 def _by_identifier(conn: Connection, identifier: str) -> set[str]:
